@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import { Stack, type StackOptions } from '../test/support/stack.js';
+
+/**
+ * Benchmarks run the real product processes, like the integration tests, in a namespace of their
+ * own that is dropped afterwards. Each bench script is runnable alone (`tsx bench/x.ts`) and
+ * prints its figures; `npm run bench` runs them all.
+ */
+export async function withBenchStack<T>(
+  fn: (stack: Stack) => Promise<T>,
+  opts: Omit<StackOptions, 'namespace'> = {},
+): Promise<T> {
+  const namespace = `tb${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  process.env.NAMESPACE = namespace;
+  const { ensureInfra } = await import('../scripts/infra/index.js');
+  const { migrateAll } = await import('../scripts/migrate.js');
+  const { cleanupNamespace } = await import('../test/support/cleanup.js');
+  await ensureInfra(() => undefined);
+  await migrateAll(() => undefined);
+  const stack = await Stack.start({ namespace, ...opts, env: { LOG_LEVEL: 'error', ...opts.env } });
+  try {
+    return await fn(stack);
+  } finally {
+    await stack.close();
+    await cleanupNamespace(namespace);
+  }
+}
+
+export interface LoadResult {
+  requestsPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  /** Requests completed in the whole run (requestsPerSec is autocannon's per-second average). */
+  total?: number;
+}
+
+/** Runs autocannon against a GraphQL endpoint with one fixed operation. */
+export async function loadGraphql(
+  url: string,
+  body: { query: string; variables?: Record<string, unknown> },
+  opts: { connections?: number; duration?: number; headers?: Record<string, string> } = {},
+): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: opts.connections ?? 50,
+    duration: opts.duration ?? 10,
+    headers: { 'content-type': 'application/json', ...opts.headers },
+    body: JSON.stringify(body),
+  });
+  return {
+    requestsPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+  };
+}
+
+/** One figure line as bench/run.ts collects them: `FIGURE <name> <value> <unit> # <what it measures>`. */
+export function figure(name: string, value: number, unit: string, what: string): void {
+  const shown = Number.isInteger(value) ? String(value) : value.toFixed(2);
+  console.log(`FIGURE ${name} ${shown} ${unit} # ${what}`);
+}

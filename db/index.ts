@@ -1,0 +1,84 @@
+import { MikroORM, defineConfig, type Options } from '@mikro-orm/mysql';
+import type { AnyEntity, EntitySchema, MigrationObject } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { SeedManager } from '@mikro-orm/seeder';
+import { config, databaseName, type ServiceName } from '../lib/config.js';
+import { BaseRowSchema } from './base.js';
+
+export { MikroORM };
+export type { EntityManager } from '@mikro-orm/mysql';
+
+interface ServiceDatabase {
+  entities: EntitySchema<any, any>[];
+  migrations: MigrationObject[];
+}
+
+/** Each service's entities and migrations, loaded lazily so a service loads only its own. */
+const registry: Record<ServiceName, () => Promise<ServiceDatabase>> = {
+  user: async () => ({
+    entities: (await import('../subgraphs/user/entities.js')).entities,
+    migrations: (await import('./migrations/user/index.js')).migrations,
+  }),
+  homestay: async () => ({
+    entities: (await import('../subgraphs/homestay/entities.js')).entities,
+    migrations: (await import('./migrations/homestay/index.js')).migrations,
+  }),
+  order: async () => ({
+    entities: (await import('../subgraphs/order/entities.js')).entities,
+    migrations: (await import('./migrations/order/index.js')).migrations,
+  }),
+  payment: async () => ({
+    entities: (await import('../subgraphs/payment/entities.js')).entities,
+    migrations: (await import('./migrations/payment/index.js')).migrations,
+  }),
+};
+
+export async function ormOptions(service: ServiceName, overrides: Partial<Options> = {}): Promise<Options> {
+  const { entities, migrations } = await registry[service]();
+  return defineConfig({
+    clientUrl: config().mysqlUrl,
+    dbName: databaseName(service),
+    entities: [BaseRowSchema, ...entities] as EntitySchema<AnyEntity>[],
+    extensions: [Migrator, SeedManager],
+    migrations: {
+      migrationsList: migrations,
+      tableName: 'mikro_orm_migrations',
+      // MySQL commits DDL implicitly, so a migration cannot be rolled back by a transaction.
+      transactional: false,
+      allOrNothing: false,
+      snapshot: false,
+      silent: true,
+    },
+    forceUtcTimezone: true,
+    timezone: '+00:00',
+    pool: { min: 0, max: 20 },
+    discovery: { warnWhenNoEntities: false },
+    allowGlobalContext: false,
+    ...overrides,
+  });
+}
+
+export async function openDatabase(service: ServiceName, overrides: Partial<Options> = {}): Promise<MikroORM> {
+  return MikroORM.init(await ormOptions(service, overrides));
+}
+
+/** Creates the service's database when missing and applies its pending migrations. */
+export async function migrateDatabase(service: ServiceName): Promise<string[]> {
+  const orm = await MikroORM.init(await ormOptions(service, { connect: false }));
+  try {
+    await orm.schema.ensureDatabase({ create: false });
+    const applied = await orm.getMigrator().up();
+    return applied.map((m) => m.name);
+  } finally {
+    await orm.close(true);
+  }
+}
+
+export async function dropDatabase(service: ServiceName): Promise<void> {
+  const orm = await MikroORM.init(await ormOptions(service, { connect: false }));
+  try {
+    await orm.schema.dropDatabase(databaseName(service));
+  } finally {
+    await orm.close(true);
+  }
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type http from 'node:http';
+import express from 'express';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloGateway } from '@apollo/gateway';
+import { config, SERVICES, type ServiceName } from '../lib/config.js';
+import { createLogger } from '../lib/logger.js';
+import { enterRequestContext, formatError, requestLogPlugin } from '../lib/subgraph-server.js';
+import { initMetrics, metricsHandler, metricsPlugin } from '../lib/metrics.js';
+import { closeReadiness, redisCheck, readyzHandler, type Check } from '../lib/readiness.js';
+import { contextFromHeaders, runWithContext } from '../lib/request-context.js';
+import { mountAdmin } from './admin.js';
+import { mountPaymentNotify } from './payment-notify.js';
+import { listen } from '../lib/http.js';
+import { playgroundRouter } from './playground.js';
+import { startSubscriptionServer } from './subscriptions.js';
+import { userFromAuthorization } from './auth.js';
+import { closeAgent, SignedDataSource, type GatewayContext } from './data-source.js';
+
+const isService = (name: string): name is ServiceName => (SERVICES as readonly string[]).includes(name);
+
+/** Builds and starts the gateway: GraphQL over HTTP plus the operational endpoints. */
+export async function startGateway(port = config().ports.gateway) {
+  const cfg = config();
+  const log = createLogger('gateway');
+  initMetrics('gateway');
+  const app = express();
+  app.disable('x-powered-by');
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: readFileSync(cfg.supergraphPath, 'utf8'),
+    // The platform's own subgraphs follow configuration (so tests and deployments can move them);
+    // any other composed supergraph is served at the routing URLs it was composed with.
+    buildService: ({ name, url }) =>
+      isService(name)
+        ? new SignedDataSource(`${cfg.urls[name]}/graphql`, cfg.internalSecret, name)
+        : new SignedDataSource(url!, null, name), // never sign for (send the credential to) other subgraphs
+  });
+
+  const httpServer: http.Server = await listen(app, port);
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: !cfg.isProduction,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: !cfg.isProduction,
+    formatError: formatError(log),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), metricsPlugin<GatewayContext>(), requestLogPlugin<GatewayContext>(log)],
+  });
+  await apollo.start();
+  // graphql-ws on the same server and path (ws://…/graphql); @apollo/gateway serves no subscriptions.
+  const subscriptions = startSubscriptionServer({ httpServer, apollo, gateway, log });
+  app.get('/healthz/subscriptions', (_req, res) => void res.json(subscriptions.stats()));
+  if (cfg.playgroundEnabled) app.use('/playground', playgroundRouter());
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  // Ready when its own Redis (subscriptions, Bull Board) answers and every subgraph is ready,
+  // which in turn checks that subgraph's MySQL database and its Redis/Kafka.
+  const readyChecks: Record<string, Check> = { redis: redisCheck };
+  for (const name of SERVICES) {
+    readyChecks[name] = async () => {
+      const r = await fetch(`${cfg.urls[name]}/readyz`, { signal: AbortSignal.timeout(3000) });
+      if (!r.ok) throw new Error(`status ${r.status}: ${JSON.stringify(((await r.json().catch(() => ({}))) as { checks?: unknown }).checks ?? {})}`);
+    };
+  }
+  app.get('/readyz', readyzHandler(readyChecks));
+  app.get('/metrics', metricsHandler());
+  const admin = mountAdmin(app);
+  mountPaymentNotify(app, log);
+
+  app.use(
+    '/graphql',
+    (req, _res, next) => {
+      // Request id and trace id from the client (x-request-id, traceparent or x-trace-id) or new.
+      req.requestContext = contextFromHeaders((h) => req.header(h));
+      runWithContext(req.requestContext, next);
+    },
+    express.json({ limit: '1mb' }),
+    enterRequestContext,
+    expressMiddleware(apollo, {
+      context: async ({ req }) => ({
+        userId: await userFromAuthorization(req.header('authorization')),
+        requestId: req.requestContext?.requestId ?? randomUUID(),
+        trace: req.requestContext,
+      }),
+    }),
+  );
+
+  const address = httpServer.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  log.info({ port: boundPort }, 'gateway ready');
+  const close = async () => {
+    await subscriptions.close();
+    await apollo.stop();
+    await closeAgent();
+    await admin.close();
+    await closeReadiness();
+  };
+  return { app, httpServer, apollo, port: boundPort, log, close };
+}

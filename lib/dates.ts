@@ -1,0 +1,48 @@
+import { config } from './config.js';
+
+/** Calendar arithmetic on YYYY-MM-DD strings (dates of stay never carry a time zone). */
+const DAY = 86_400_000;
+const utc = (date: string) => Date.parse(`${date}T00:00:00Z`);
+
+export function nightsBetween(checkIn: string, checkOut: string): number {
+  return Math.round((utc(checkOut) - utc(checkIn)) / DAY);
+}
+
+export function addDays(date: string, days: number): string {
+  return new Date(utc(date) + days * DAY).toISOString().slice(0, 10);
+}
+
+function parts(at: Date, timeZone: string) {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(at)
+      .map((x) => [x.type, x.value]),
+  ) as Record<string, string>;
+  return p;
+}
+
+/** Today's date in the platform's time zone (APP_TIMEZONE). */
+export function todayIn(timeZone: string = config().appTimezone, at: Date = new Date()): string {
+  const p = parts(at, timeZone);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/** yyyyMMddHHmmss in the platform's time zone (the time part of order and payment sns, as looklook). */
+export function stamp(at: Date = new Date(), timeZone: string = config().appTimezone): string {
+  const p = parts(at, timeZone);
+  return `${p.year}${p.month}${p.day}${p.hour}${p.minute}${p.second}`;
+}
+
+/** A DATE column as YYYY-MM-DD whichever way the driver hands it over. */
+export function dateString(value: string | Date): string {
+  return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
+}

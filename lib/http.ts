@@ -1,0 +1,23 @@
+import http from 'node:http';
+import type express from 'express';
+
+/**
+ * Starts an HTTP server whose keep-alive outlasts the callers' pools, so connections from the
+ * gateway and from services are reused instead of being closed under them.
+ */
+export function listen(app: express.Express, port: number, host = '0.0.0.0'): Promise<http.Server> {
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+export function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,42 @@
+import { SignJWT, jwtVerify } from 'jose';
+import { config } from './config.js';
+
+const key = () => new TextEncoder().encode(config().accessSecret);
+
+export interface IssuedToken {
+  accessToken: string;
+  accessExpire: Date;
+  /** looklook's refreshAfter: half the lifetime, when a client should fetch a new token. */
+  refreshAfter: Date;
+}
+
+/** HS256 access token with looklook's `jwtUserId` claim. */
+export async function issueAccessToken(userId: string, now = Date.now()): Promise<IssuedToken> {
+  const lifetime = config().accessExpireSeconds;
+  const iat = Math.floor(now / 1000);
+  const accessToken = await new SignJWT({ jwtUserId: userId })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + lifetime)
+    .sign(key());
+  return {
+    accessToken,
+    accessExpire: new Date((iat + lifetime) * 1000),
+    refreshAfter: new Date((iat + lifetime / 2) * 1000),
+  };
+}
+
+/** The user id of a valid token; throws on a malformed, forged or expired one. */
+export async function verifyAccessToken(token: string): Promise<string> {
+  const { payload } = await jwtVerify(token, key(), { algorithms: ['HS256'] });
+  const id = payload.jwtUserId;
+  if (typeof id !== 'string' || !/^\d+$/.test(id)) throw new Error('token has no jwtUserId');
+  return id;
+}
+
+/** Reads `Bearer <token>`; returns undefined when there is no token at all. */
+export function bearerToken(header: string | undefined | null): string | undefined {
+  if (!header) return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return m ? m[1] : header.trim();
+}

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import type { DocumentNode, GraphQLFormattedError } from 'graphql';
+import { config, type ServiceName } from './config.js';
+import { CONTEXT_HEADER, verifyContext } from './internal-auth.js';
+import { isDomainError, unauthenticated } from './errors.js';
+import { closeServer, listen } from './http.js';
+import { createLogger, type Logger } from './logger.js';
+import { onShutdown } from './lifecycle.js';
+import { initMetrics, metricsHandler, metricsPlugin } from './metrics.js';
+import { closeReadiness, kafkaCheck, readyzHandler, redisCheck, type Check } from './readiness.js';
+import { newSpanId, parseTraceId, newTraceId, runWithContext, type RequestContext } from './request-context.js';
+
+/** Who is calling, as proven by the signed context header. */
+export interface Caller {
+  userId: string | null;
+  service: string | null;
+  requestId: string;
+}
+
+export interface BaseContext {
+  caller: Caller;
+  log: Logger;
+}
+
+export function requireUserId(ctx: BaseContext): string {
+  if (!ctx.caller.userId) throw unauthenticated();
+  return ctx.caller.userId;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    caller: Caller;
+    requestContext?: RequestContext;
+  }
+}
+
+export interface SubgraphOptions<C extends BaseContext> {
+  name: ServiceName;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<C>;
+  /** Builds the per-request context (a forked EntityManager, fresh DataLoaders) around the caller. */
+  context: (base: BaseContext) => C | Promise<C>;
+  /** Service-to-service routes, mounted under /internal and open only to a signed service caller. */
+  internalRoutes?: (router: express.Router) => void;
+  /**
+   * Public routes outside /graphql that authenticate themselves (a payment provider's callback,
+   * checked by its own signature): registered before the signed-context check, with no body parser,
+   * so a route can read its raw body.
+   */
+  publicRoutes?: (app: express.Express) => void;
+  /** Checks for /readyz (a database ping, say). */
+  ready?: () => Promise<void>;
+  /** Infrastructure /readyz checks besides `ready` (default by service: see DEFAULT_NEEDS). */
+  needs?: Array<'redis' | 'kafka'>;
+  port?: number;
+}
+
+/** The GraphQL error shape clients see: domain errors as they are, anything else masked in production. */
+export function formatError(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = (error as { originalError?: unknown })?.originalError ?? error;
+    if (isDomainError(original) || formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
+    log.error({ err: original }, 'unexpected error in resolver');
+    if (!config().isProduction) return formatted;
+    return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' }, path: formatted.path };
+  };
+}
+
+/** What each service talks to besides its database (BullMQ and pub/sub on Redis, events on Kafka). */
+const DEFAULT_NEEDS: Record<ServiceName, Array<'redis' | 'kafka'>> = {
+  user: [],
+  homestay: [],
+  order: ['redis', 'kafka'],
+  payment: ['redis', 'kafka'],
+};
+
+/** Logs one line per GraphQL operation (with the request and trace ids from the log mixin). */
+export function requestLogPlugin<C extends object>(log: Logger): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      if (!log.isLevelEnabled('info')) return;
+      const start = performance.now();
+      return {
+        async willSendResponse(rc) {
+          const body = rc.response.body;
+          const errors = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
+          log.info(
+            { operation: rc.operationName ?? null, errors: errors?.length ?? 0, ms: Math.round((performance.now() - start) * 10) / 10 },
+            'graphql request',
+          );
+        },
+      };
+    },
+  };
+}
+
+/** Runs the rest of the request inside its request context (after body parsing, which loses it). */
+export const enterRequestContext: express.RequestHandler = (req, _res, next) =>
+  req.requestContext ? runWithContext(req.requestContext, next) : next();
+
+export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions<C>) {
+  const cfg = config();
+  const log = createLogger(`${opts.name}-subgraph`);
+  initMetrics(opts.name);
+  const apollo = new ApolloServer<C>({
+    schema: buildSubgraphSchema({ typeDefs: opts.typeDefs, resolvers: opts.resolvers as GraphQLResolverMap<unknown> }),
+    introspection: !cfg.isProduction,
+    includeStacktraceInErrorResponses: !cfg.isProduction,
+    formatError: formatError(log),
+    // A bad variable (a Date like 2030-02-30) answers 200 with BAD_USER_INPUT: the gateway turns a
+    // subgraph's HTTP 400 into INTERNAL_SERVER_ERROR and the client would lose the code.
+    status400ForVariableCoercionErrors: false,
+    // No Apollo Studio here: inline traces would only cost time on every call.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), metricsPlugin<C>(), requestLogPlugin<C>(log)],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok', service: opts.name }));
+  const checks: Record<string, Check> = {};
+  if (opts.ready) checks.mysql = opts.ready;
+  for (const need of opts.needs ?? DEFAULT_NEEDS[opts.name]) checks[need] = need === 'redis' ? redisCheck : kafkaCheck;
+  app.get('/readyz', readyzHandler(checks, { service: opts.name }));
+  app.get('/metrics', metricsHandler());
+
+  opts.publicRoutes?.(app);
+
+  // Everything below needs a context signed with the internal secret.
+  app.use((req, res, next) => {
+    const ctx = verifyContext(req.header(CONTEXT_HEADER), cfg.internalSecret);
+    if (!ctx) {
+      res.status(401).json({ errors: [{ message: 'missing or invalid internal signature', extensions: { code: 'UNAUTHENTICATED' } }] });
+      return;
+    }
+    req.caller = { userId: ctx.userId ?? null, service: ctx.service ?? null, requestId: ctx.requestId ?? randomUUID() };
+    req.requestContext = {
+      requestId: req.caller.requestId,
+      traceId: parseTraceId(req.header('traceparent'), req.header('x-trace-id')) ?? newTraceId(),
+      spanId: newSpanId(),
+    };
+    runWithContext(req.requestContext, next);
+  });
+
+  if (opts.internalRoutes) {
+    const router = express.Router();
+    router.use((req, res, next) => {
+      if (!req.caller.service) {
+        res.status(403).json({ error: { code: 'FORBIDDEN', message: 'internal operations need the service credential' } });
+        return;
+      }
+      next();
+    });
+    router.use(express.json({ limit: '100kb' }), enterRequestContext);
+    opts.internalRoutes(router);
+    app.use('/internal', router);
+  }
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    enterRequestContext,
+    expressMiddleware(apollo, {
+      // The log mixin adds requestId and traceId to every line written during the request.
+      context: async ({ req }) => opts.context({ caller: req.caller, log }),
+    }),
+  );
+
+  const server = await listen(app, opts.port ?? cfg.ports[opts.name]);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  log.info({ port }, `${opts.name} subgraph ready`);
+  const close = async () => {
+    await closeServer(server);
+    await apollo.stop();
+    await closeReadiness();
+  };
+  onShutdown(close, log);
+  return { app, server, port, log, close };
+}

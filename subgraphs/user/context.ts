@@ -1,0 +1,21 @@
+import type { MikroORM } from '../../db/index.js';
+import type { EntityManager } from '../../db/index.js';
+import { loaderBy } from '../../lib/loader.js';
+import type { BaseContext } from '../../lib/subgraph-server.js';
+import { UserService } from './service.js';
+
+export function createContext(orm: MikroORM) {
+  return (base: BaseContext) => {
+    const em = orm.em.fork() as EntityManager;
+    const users = new UserService(em);
+    return {
+      ...base,
+      em,
+      users,
+      viewer: { signedInAs: undefined as string | undefined },
+      loaders: { user: loaderBy((ids: readonly string[]) => users.findByIds(ids), (u) => String(u.id)) },
+    };
+  };
+}
+
+export type UserContext = ReturnType<ReturnType<typeof createContext>>;

@@ -1,0 +1,35 @@
+import type { EntityManager } from '../../db/index.js';
+import { badInput } from '../../lib/errors.js';
+import { Notification } from './entities.js';
+
+export interface NotificationInput {
+  userId: string;
+  kind: string;
+  /** One message per (user, key): a retried delivery stores nothing more. */
+  dedupeKey: string;
+  title: string;
+  body: string;
+}
+
+/** The messages the default notifier stores for a user, read back as `me { notifications }`. */
+export class NotificationService {
+  constructor(private readonly em: EntityManager) {}
+
+  async store(input: NotificationInput): Promise<{ created: boolean }> {
+    for (const f of ['userId', 'kind', 'dedupeKey', 'title', 'body'] as const) {
+      if (typeof input?.[f] !== 'string' || !input[f]) throw badInput(f, `${f} is required`);
+    }
+    const res = await this.em.getConnection().execute<{ affectedRows: number }>(
+      'insert ignore into notification (user_id, kind, dedupe_key, title, body) values (?, ?, ?, ?, ?)',
+      [input.userId, input.kind.slice(0, 32), input.dedupeKey.slice(0, 100), input.title.slice(0, 255), input.body],
+      'run',
+    );
+    return { created: res.affectedRows === 1 };
+  }
+
+  /** Newest first. */
+  list(userId: string, first = 20): Promise<Notification[]> {
+    if (!Number.isInteger(first) || first < 1 || first > 100) throw badInput('first', 'first must be 1 to 100');
+    return this.em.find(Notification, { userId, delState: 0 }, { orderBy: { id: 'desc' }, limit: first });
+  }
+}

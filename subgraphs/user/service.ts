@@ -1,0 +1,84 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '../../db/index.js';
+import { badInput, conflict, notFound, unauthenticated } from '../../lib/errors.js';
+import { AUTH_TYPE_SYSTEM, User, UserAuth } from './entities.js';
+import { decoyHash, hashPassword, verifyPassword } from './password.js';
+
+export interface RegisterInput {
+  mobile: string;
+  password: string;
+  nickname?: string | null;
+}
+export interface UpdateMeInput {
+  nickname?: string | null;
+  sex?: number | null;
+  avatar?: string | null;
+  info?: string | null;
+}
+
+const MOBILE = /^1[3-9]\d{9}$/;
+
+function checkMobile(mobile: string) {
+  if (!MOBILE.test(mobile)) throw badInput('input.mobile', 'mobile must be 11 digits in mainland format, e.g. 13800138000');
+}
+function checkPassword(password: string) {
+  if (password.length < 8 || password.length > 64) throw badInput('input.password', 'password must be 8 to 64 characters');
+}
+function checkText(field: string, value: string, min: number, max: number) {
+  const len = [...value].length;
+  if (len < min || len > max) throw badInput(`input.${field}`, `${field} must be ${min} to ${max} characters`);
+}
+
+/** The usercenter's domain rules; resolvers and seeders go through it. */
+export class UserService {
+  constructor(private readonly em: EntityManager) {}
+
+  async register(input: RegisterInput): Promise<User> {
+    checkMobile(input.mobile);
+    checkPassword(input.password);
+    const nickname = input.nickname?.trim() || `LookLook${input.mobile.slice(-4)}`;
+    checkText('nickname', nickname, 1, 40);
+    const password = await hashPassword(input.password);
+    try {
+      return await this.em.transactional(async (em) => {
+        const user = em.create(User, { mobile: input.mobile, password, nickname } as User);
+        await em.flush();
+        em.create(UserAuth, { userId: user.id, authKey: input.mobile, authType: AUTH_TYPE_SYSTEM } as UserAuth);
+        await em.flush();
+        return user;
+      });
+    } catch (err) {
+      // The unique index decides, so two concurrent registrations cannot both win.
+      if (err instanceof UniqueConstraintViolationException) throw conflict('mobile is already registered');
+      throw err;
+    }
+  }
+
+  /** Unknown mobile and wrong password fail alike, in about the same time: no hint which. */
+  async login(mobile: string, password: string): Promise<User> {
+    const user = MOBILE.test(mobile)
+      ? await this.em.findOne(User, { mobile, delState: 0 }, { populate: ['password'] })
+      : null;
+    const ok = await verifyPassword(password, user?.password ?? (await decoyHash()));
+    if (!user || !ok) throw unauthenticated('mobile or password is incorrect');
+    return user;
+  }
+
+  async updateMe(userId: string, input: UpdateMeInput): Promise<User> {
+    const user = await this.em.findOne(User, { id: userId, delState: 0 });
+    if (!user) throw notFound('user');
+    if (input.nickname != null) checkText('nickname', input.nickname.trim(), 1, 40);
+    if (input.avatar != null) checkText('avatar', input.avatar, 0, 255);
+    if (input.info != null) checkText('info', input.info, 0, 255);
+    if (input.nickname != null) user.nickname = input.nickname.trim();
+    if (input.sex != null) user.sex = input.sex;
+    if (input.avatar != null) user.avatar = input.avatar;
+    if (input.info != null) user.info = input.info;
+    await this.em.flush();
+    return user;
+  }
+
+  findByIds(ids: readonly string[]): Promise<User[]> {
+    return this.em.find(User, { id: { $in: [...ids] }, delState: 0 });
+  }
+}

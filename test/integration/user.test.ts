@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
+import mysql from 'mysql2/promise';
+import { CONTEXT_HEADER, signContext } from '../../lib/internal-auth.js';
+import { errorCode, gql, internalSecret, processUrl, signUp, testNamespace, uniqueMobile } from '../support/gql.js';
+
+const REGISTER = `mutation($input: RegisterInput!) {
+  register(input: $input) { accessToken accessExpire refreshAfter user { id mobile nickname } }
+}`;
+const LOGIN = `mutation($input: LoginInput!) { login(input: $input) { accessToken user { id nickname } } }`;
+const ME = `{ me { id mobile nickname sex avatar info } }`;
+
+async function countUsers(mobile: string): Promise<number> {
+  const conn = await mysql.createConnection({ uri: process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306', database: `${testNamespace()}_user` });
+  try {
+    const [rows] = await conn.query('select count(*) as n from `user` where mobile = ?', [mobile]);
+    return Number((rows as { n: number }[])[0].n);
+  } finally {
+    await conn.end();
+  }
+}
+
+describe('user subgraph through the gateway', () => {
+  it('registers, logs in, reads and updates me', async () => {
+    const mobile = uniqueMobile();
+    const reg = await gql(REGISTER, { input: { mobile, password: 'secret-pass-1', nickname: 'Xiao Ming' } });
+    expect(reg.errors).toBeUndefined();
+    const payload = reg.data.register;
+    expect(payload.user).toMatchObject({ mobile, nickname: 'Xiao Ming' });
+    const lifetime = Date.parse(payload.accessExpire) - Date.now();
+    const refresh = Date.parse(payload.refreshAfter) - Date.now();
+    expect(lifetime).toBeGreaterThan(3600_000);
+    // refreshAfter is half the lifetime, as looklook.
+    expect(Math.abs(refresh - lifetime / 2)).toBeLessThan(5_000);
+
+    const login = await gql(LOGIN, { input: { mobile, password: 'secret-pass-1' } });
+    expect(login.data.login.user.id).toBe(payload.user.id);
+
+    const me = await gql(ME, {}, { token: login.data.login.accessToken });
+    expect(me.data.me).toMatchObject({ id: payload.user.id, mobile, nickname: 'Xiao Ming', sex: 'MALE' });
+
+    const upd = await gql(
+      `mutation($input: UpdateMeInput!) { updateMe(input: $input) { nickname sex avatar info } }`,
+      { input: { nickname: 'Ming', sex: 'FEMALE', avatar: 'https://img.example/a.png', info: 'hi' } },
+      { token: payload.accessToken },
+    );
+    expect(upd.data.updateMe).toEqual({ nickname: 'Ming', sex: 'FEMALE', avatar: 'https://img.example/a.png', info: 'hi' });
+    const again = await gql(ME, {}, { token: payload.accessToken });
+    expect(again.data.me.nickname).toBe('Ming');
+  });
+
+  it('gives a default nickname when none is given', async () => {
+    const mobile = uniqueMobile();
+    const reg = await gql(REGISTER, { input: { mobile, password: 'secret-pass-1' } });
+    expect(reg.data.register.user.nickname).toBe(`LookLook${mobile.slice(-4)}`);
+  });
+
+  it('refuses a duplicate mobile with CONFLICT and writes nothing more', async () => {
+    const { mobile } = await signUp();
+    const r = await gql(REGISTER, { input: { mobile, password: 'another-pass-2' } });
+    expect(errorCode(r)).toBe('CONFLICT');
+    expect(await countUsers(mobile)).toBe(1);
+  });
+
+  it.each([
+    ['malformed mobile', { mobile: '12345', password: 'secret-pass-1' }, 'input.mobile'],
+    ['mobile with letters', { mobile: '1380013800a', password: 'secret-pass-1' }, 'input.mobile'],
+    ['short password', { mobile: '13700000000', password: 'short' }, 'input.password'],
+    ['long password', { mobile: '13700000000', password: 'x'.repeat(65) }, 'input.password'],
+  ])('refuses %s with BAD_USER_INPUT naming the field', async (_name, input, field) => {
+    const mobile = input.mobile === '13700000000' ? uniqueMobile() : input.mobile;
+    const r = await gql(REGISTER, { input: { ...input, mobile } });
+    expect(errorCode(r)).toBe('BAD_USER_INPUT');
+    expect(r.errors![0].extensions!.argumentName).toBe(field);
+    expect(await countUsers(mobile)).toBe(0);
+  });
+
+  it('answers a wrong password and an unknown mobile with the same UNAUTHENTICATED error', async () => {
+    const { mobile } = await signUp();
+    const wrong = await gql(LOGIN, { input: { mobile, password: 'not-the-password' } });
+    const unknown = await gql(LOGIN, { input: { mobile: uniqueMobile(), password: 'not-the-password' } });
+    expect(errorCode(wrong)).toBe('UNAUTHENTICATED');
+    expect(errorCode(unknown)).toBe('UNAUTHENTICATED');
+    expect(wrong.errors![0].message).toBe(unknown.errors![0].message);
+  });
+
+  it('refuses me without, with malformed, forged or expired tokens', async () => {
+    const { userId } = await signUp();
+    const none = await gql(ME);
+    expect(errorCode(none)).toBe('UNAUTHENTICATED');
+    const forgedKey = new TextEncoder().encode('not-the-platform-secret');
+    const forged = await new SignJWT({ jwtUserId: userId }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(forgedKey);
+    const realKey = new TextEncoder().encode(process.env.JWT_ACCESS_SECRET ?? 'looklook-dev-access-secret-change-me');
+    const expired = await new SignJWT({ jwtUserId: userId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+      .sign(realKey);
+    for (const token of ['garbage', 'a.b.c', forged, expired]) {
+      const r = await gql(ME, {}, { token });
+      expect(errorCode(r), token).toBe('UNAUTHENTICATED');
+      expect(r.data?.me ?? null).toBeNull();
+    }
+  });
+
+  it('shows the full mobile to its owner only', async () => {
+    const owner = await signUp();
+    const other = await signUp();
+    const q = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { mobile } } }`;
+    // Read another user's mobile the way the gateway does for federated fields (landlords, say).
+    const me = await gql(ME, {}, { token: owner.token });
+    expect(me.data.me.mobile).toBe(owner.mobile);
+    const viaSubgraph = await fetch(`${processUrl('user')}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext({ userId: other.userId }, internalSecret()) },
+      body: JSON.stringify({ query: q, variables: { reps: [{ __typename: 'User', id: owner.userId }] } }),
+    }).then((r) => r.json());
+    expect(viaSubgraph.data._entities[0].mobile).toBe(`${owner.mobile.slice(0, 3)}****${owner.mobile.slice(-4)}`);
+  });
+
+  it('refuses a direct subgraph call with a missing or forged internal signature', async () => {
+    const { userId } = await signUp();
+    const call = (headers: Record<string, string>) =>
+      fetch(`${processUrl('user')}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query: ME }),
+      });
+    const missing = await call({});
+    expect(missing.status).toBe(401);
+    const forged = await call({ [CONTEXT_HEADER]: signContext({ userId }, 'guessed-secret') });
+    expect(forged.status).toBe(401);
+    const [payload] = signContext({ userId }, internalSecret()).split('.');
+    const tampered = await call({ [CONTEXT_HEADER]: `${payload}.AAAA` });
+    expect(tampered.status).toBe(401);
+    // The genuine signature is accepted, which shows the refusals above are about the signature.
+    const genuine = await call({ [CONTEXT_HEADER]: signContext({ userId }, internalSecret()) });
+    expect((await genuine.json()).data.me.id).toBe(userId);
+  });
+});
+

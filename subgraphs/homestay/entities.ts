@@ -1,0 +1,139 @@
+import { BigIntType, EntitySchema } from '@mikro-orm/core';
+import { BaseRow } from '../../db/base.js';
+
+/** looklook's homestay row_state / row_type. */
+export const ROW_STATE_OFF_SALE = 0;
+export const ROW_STATE_ON_SALE = 1;
+export const ROW_TYPE_PER_ROOM = 0;
+export const ROW_TYPE_PER_PERSON = 1;
+
+export const ACTIVITY_PREFERRED_HOMESTAY = 'preferredHomestay';
+export const ACTIVITY_GOOD_BUSINESS = 'goodBusiness';
+
+export class Homestay extends BaseRow {
+  title!: string;
+  subTitle = '';
+  /** Comma list of image URLs; the first is the cover. */
+  banner = '';
+  info = '';
+  city = '';
+  peopleNum = 2;
+  roomCount = 1;
+  homestayBusinessId!: string;
+  /** The landlord. */
+  userId!: string;
+  rowState = ROW_STATE_OFF_SALE;
+  rowType = ROW_TYPE_PER_ROOM;
+  foodInfo = '';
+  /** Cents per guest per night. */
+  foodPrice = 0;
+  /** Cents per night. */
+  homestayPrice = 0;
+  marketHomestayPrice = 0;
+}
+
+export class HomestayBusiness extends BaseRow {
+  title!: string;
+  /** The landlord (boss); one business per landlord. */
+  userId!: string;
+  info = '';
+  bossInfo = '';
+  licenseFron = '';
+  licenseBack = '';
+  /** 0 banned, 1 open. */
+  rowState = 1;
+  star = 0;
+  /** Comma list. */
+  tags = '';
+  cover = '';
+  headerImg = '';
+}
+
+export class HomestayActivity extends BaseRow {
+  rowType!: string;
+  dataId!: string;
+  rowStatus = 1;
+}
+
+export class HomestayComment extends BaseRow {
+  homestayId!: string;
+  userId!: string;
+  content!: string;
+  star!: number;
+}
+
+const id = () => ({ type: new BigIntType('string') });
+const money = () => ({ type: new BigIntType('number'), default: 0 });
+
+export const HomestaySchema = new EntitySchema<Homestay, BaseRow>({
+  class: Homestay,
+  tableName: 'homestay',
+  extends: 'BaseRow',
+  properties: {
+    title: { type: 'string', length: 64 },
+    subTitle: { type: 'string', length: 128, default: '' },
+    banner: { type: 'string', length: 3000, default: '' },
+    info: { type: 'string', length: 4096, default: '' },
+    city: { type: 'string', length: 64, default: '' },
+    peopleNum: { type: 'integer', default: 2 },
+    roomCount: { type: 'integer', default: 1 },
+    homestayBusinessId: id(),
+    userId: id(),
+    rowState: { type: 'tinyint', default: 0 },
+    rowType: { type: 'tinyint', default: 0 },
+    foodInfo: { type: 'string', length: 255, default: '' },
+    foodPrice: money(),
+    homestayPrice: money(),
+    marketHomestayPrice: money(),
+  },
+});
+
+export const HomestayBusinessSchema = new EntitySchema<HomestayBusiness, BaseRow>({
+  class: HomestayBusiness,
+  tableName: 'homestay_business',
+  extends: 'BaseRow',
+  properties: {
+    title: { type: 'string', length: 32 },
+    userId: { ...id(), unique: true },
+    info: { type: 'string', length: 1024, default: '' },
+    bossInfo: { type: 'string', length: 1024, default: '' },
+    licenseFron: { type: 'string', length: 255, default: '' },
+    licenseBack: { type: 'string', length: 255, default: '' },
+    rowState: { type: 'tinyint', default: 1 },
+    star: { type: 'double', default: 0 },
+    tags: { type: 'string', length: 255, default: '' },
+    cover: { type: 'string', length: 255, default: '' },
+    headerImg: { type: 'string', length: 255, default: '' },
+  },
+});
+
+export const HomestayActivitySchema = new EntitySchema<HomestayActivity, BaseRow>({
+  class: HomestayActivity,
+  tableName: 'homestay_activity',
+  extends: 'BaseRow',
+  properties: {
+    rowType: { type: 'string', length: 32 },
+    dataId: id(),
+    rowStatus: { type: 'tinyint', default: 1 },
+  },
+  uniques: [{ properties: ['rowType', 'dataId'] }],
+});
+
+export const HomestayCommentSchema = new EntitySchema<HomestayComment, BaseRow>({
+  class: HomestayComment,
+  tableName: 'homestay_comment',
+  extends: 'BaseRow',
+  properties: {
+    homestayId: id(),
+    userId: id(),
+    content: { type: 'string', length: 1000 },
+    star: { type: 'tinyint' },
+  },
+});
+
+/**
+ * The nightly inventory (homestay_inventory) and the reservations of order sns
+ * (homestay_reservation) are written only by hand-written guarded SQL in reservations.ts, so they
+ * have no entity here.
+ */
+export const entities = [HomestaySchema, HomestayBusinessSchema, HomestayActivitySchema, HomestayCommentSchema];

@@ -1,0 +1,218 @@
+import { DeadlockException, LockWaitTimeoutException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '../../db/index.js';
+import { badInput, conflict, notFound, soldOut } from '../../lib/errors.js';
+import { Homestay, ROW_STATE_ON_SALE, ROW_TYPE_PER_PERSON } from './entities.js';
+import { isId, stayNights } from './stay.js';
+
+/** What the order service reads of a homestay (POST /internal/homestays/get). */
+export interface HomestayInfo {
+  id: string;
+  title: string;
+  subTitle: string;
+  cover: string;
+  info: string;
+  peopleNum: number;
+  roomCount: number;
+  rowType: 'PER_ROOM' | 'PER_PERSON';
+  onSale: boolean;
+  foodInfo: string;
+  foodPrice: number;
+  price: number;
+  marketPrice: number;
+  businessId: string;
+  landlordId: string;
+}
+
+export interface ReserveInput {
+  sn: string;
+  homestayId: string;
+  checkIn: string;
+  checkOut: string;
+}
+
+export interface ReserveResult {
+  sn: string;
+  nights: string[];
+  alreadyReserved: boolean;
+}
+
+export interface HeldReservation {
+  sn: string;
+  homestayId: string;
+  reservedAt: string;
+}
+
+const MAX_ATTEMPTS = 8;
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
+const iso = (col: string) =>
+  `concat(date_format(${col}, '%Y-%m-%dT%H:%i:%s.'), lpad(floor(microsecond(${col}) / 1000), 3, '0'), 'Z')`;
+
+export function homestayInfo(h: Homestay): HomestayInfo {
+  return {
+    id: String(h.id),
+    title: h.title,
+    subTitle: h.subTitle,
+    cover: h.banner.split(',')[0]?.trim() ?? '',
+    info: h.info,
+    peopleNum: h.peopleNum,
+    roomCount: h.roomCount,
+    rowType: h.rowType === ROW_TYPE_PER_PERSON ? 'PER_PERSON' : 'PER_ROOM',
+    onSale: h.rowState === ROW_STATE_ON_SALE,
+    foodInfo: h.foodInfo,
+    foodPrice: Number(h.foodPrice),
+    price: Number(h.homestayPrice),
+    marketPrice: Number(h.marketHomestayPrice),
+    businessId: String(h.homestayBusinessId),
+    landlordId: String(h.userId),
+  };
+}
+
+/** Retries a transaction that lost a deadlock or timed out waiting for a lock. */
+async function withRetry<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      const retryable = err instanceof DeadlockException || err instanceof LockWaitTimeoutException;
+      if (!retryable || attempt >= MAX_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+    }
+  }
+}
+
+/**
+ * The nightly room inventory. One inventory row per (homestay, night) counts the reserved rooms;
+ * one reservation row per (order sn, night) records who holds them. Every increment is a guarded
+ * UPDATE (`reserved < room_count`) in one transaction with the reservation rows, so a night is
+ * never sold twice and a stay is reserved for all its nights or none.
+ */
+export class ReservationService {
+  constructor(private readonly orm: MikroORM) {}
+
+  private em(): EntityManager {
+    return this.orm.em.fork() as EntityManager;
+  }
+
+  async get(id: unknown): Promise<HomestayInfo> {
+    if (!isId(id)) throw notFound('homestay');
+    const h = await this.em().findOne(Homestay, { id, delState: 0 });
+    if (!h) throw notFound('homestay');
+    return homestayInfo(h);
+  }
+
+  private async existing(em: EntityManager, sn: string): Promise<{ nights: string[]; released: boolean } | null> {
+    const rows: { night: string; state: number }[] = await em.execute(
+      `select date_format(night, '%Y-%m-%d') as night, state from homestay_reservation where sn = ? order by night`,
+      [sn],
+    );
+    if (!rows.length) return null;
+    return { nights: rows.map((r) => r.night), released: rows.every((r) => Number(r.state) === 1) };
+  }
+
+  private async already(em: EntityManager, sn: string): Promise<ReserveResult | null> {
+    const found = await this.existing(em, sn);
+    if (!found) return null;
+    // A released sn stays released: a late retry must not take the rooms again.
+    if (found.released) throw conflict(`reservation ${sn} was already released`);
+    return { sn, nights: found.nights, alreadyReserved: true };
+  }
+
+  async reserve(input: Partial<ReserveInput>): Promise<ReserveResult> {
+    const { sn, homestayId } = input;
+    if (typeof sn !== 'string' || !/^[\w-]{1,64}$/.test(sn)) throw badInput('sn', 'sn must be 1 to 64 letters, digits, _ or -');
+    const nights = stayNights(input.checkIn, input.checkOut);
+    if (!isId(homestayId)) throw notFound('homestay');
+    const em = this.em();
+    const rows: { room_count: number }[] = await em.execute('select room_count from homestay where id = ? and del_state = 0', [homestayId]);
+    if (!rows.length) throw notFound('homestay');
+    const roomCount = Number(rows[0].room_count);
+
+    const done = await this.already(em, sn);
+    if (done) return done;
+
+    // Missing inventory rows are created outside the transaction: inside it, INSERT IGNORE would
+    // take shared locks that the guarded UPDATE then needs to upgrade, a classic deadlock.
+    await em.execute(
+      `insert ignore into homestay_inventory (homestay_id, night, reserved) values ${nights.map(() => '(?, ?, 0)').join(',')}`,
+      nights.flatMap((n) => [homestayId, n]),
+      'run',
+    );
+
+    try {
+      await withRetry(() =>
+        em.transactional(async (tx) => {
+          // The unique (sn, night) key first: a concurrent reservation of the same sn waits here and
+          // then fails as a duplicate, before either touches the inventory.
+          await tx.execute(
+            `insert into homestay_reservation (sn, homestay_id, night, state, reserved_at) values ${nights
+              .map(() => '(?, ?, ?, 0, utc_timestamp(3))')
+              .join(',')}`,
+            nights.flatMap((n) => [sn, homestayId, n]),
+            'run',
+          );
+          // Rows are locked in index order (homestay_id, night), the same in every transaction.
+          const res = (await tx.execute(
+            `update homestay_inventory set reserved = reserved + 1, version = version + 1
+             where homestay_id = ? and night in (${placeholders(nights.length)}) and reserved < ?`,
+            [homestayId, ...nights, roomCount],
+            'run',
+          )) as unknown as { affectedRows: number };
+          if (res.affectedRows !== nights.length) throw soldOut('no room is free for every night of this stay');
+        }),
+      );
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) {
+        const again = await this.already(this.em(), sn);
+        if (again) return again;
+      }
+      throw err;
+    }
+    return { sn, nights, alreadyReserved: false };
+  }
+
+  /** Frees the nights an sn holds; a second release, or an unknown sn, releases 0. */
+  async release(sn: unknown): Promise<{ sn: string; released: number }> {
+    if (typeof sn !== 'string' || !sn || sn.length > 64) throw badInput('sn', 'sn must be 1 to 64 characters');
+    const released = await withRetry(() =>
+      this.em().transactional(async (tx) => {
+        const held: { homestay_id: string | number; night: string }[] = await tx.execute(
+          `select homestay_id, date_format(night, '%Y-%m-%d') as night from homestay_reservation
+           where sn = ? and state = 0 order by night for update`,
+          [sn],
+        );
+        if (!held.length) return 0;
+        await tx.execute(
+          `update homestay_reservation set state = 1, released_at = utc_timestamp(3), version = version + 1 where sn = ? and state = 0`,
+          [sn],
+          'run',
+        );
+        const homestayId = String(held[0].homestay_id);
+        const nights = held.map((r) => r.night);
+        await tx.execute(
+          `update homestay_inventory set reserved = reserved - 1, version = version + 1
+           where homestay_id = ? and night in (${placeholders(nights.length)}) and reserved > 0`,
+          [homestayId, ...nights],
+          'run',
+        );
+        return nights.length;
+      }),
+    );
+    return { sn, released };
+  }
+
+  /** Reservations still held that were made more than olderThanMs ago, oldest first. */
+  async held(olderThanMs: unknown, limit: unknown = 500): Promise<{ reservations: HeldReservation[] }> {
+    if (typeof olderThanMs !== 'number' || !Number.isFinite(olderThanMs) || olderThanMs < 0) {
+      throw badInput('olderThanMs', 'olderThanMs must be a non-negative number');
+    }
+    const n = limit === undefined || limit === null ? 500 : limit;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 5000) throw badInput('limit', 'limit must be 1 to 5000');
+    const rows: { sn: string; homestay_id: string | number; reserved_at: string }[] = await this.em().execute(
+      `select sn, homestay_id, ${iso('min(reserved_at)')} as reserved_at from homestay_reservation
+       where state = 0 and reserved_at < utc_timestamp(3) - interval ? microsecond
+       group by sn, homestay_id order by min(reserved_at) limit ?`,
+      [Math.floor(olderThanMs) * 1000, n],
+    );
+    return { reservations: rows.map((r) => ({ sn: r.sn, homestayId: String(r.homestay_id), reservedAt: r.reserved_at })) };
+  }
+}

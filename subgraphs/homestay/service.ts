@@ -1,0 +1,184 @@
+import type { EntityManager } from '../../db/index.js';
+import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '../../lib/connection.js';
+import { badInput, notFound } from '../../lib/errors.js';
+import {
+  ACTIVITY_GOOD_BUSINESS,
+  ACTIVITY_PREFERRED_HOMESTAY,
+  Homestay,
+  HomestayBusiness,
+  HomestayComment,
+  ROW_STATE_ON_SALE,
+} from './entities.js';
+import { isId, stayNights } from './stay.js';
+
+export interface HomestayListArgs extends PageArgs {
+  city?: string | null;
+  guests?: number | null;
+  checkIn?: string | null;
+  checkOut?: string | null;
+  scope?: 'PREFERRED' | 'ALL' | null;
+}
+
+export interface Rating {
+  homestayId: string;
+  rating: number | null;
+  count: number;
+}
+
+export interface NightAvailability {
+  night: string;
+  reserved: number;
+  free: number;
+  available: boolean;
+}
+
+export const MAX_COMMENT_LENGTH = 1000;
+
+/** The id part of a keyset cursor over `id desc`. */
+function afterId(after: string | null | undefined): string | undefined {
+  const key = decodeCursor(after, 1);
+  if (!key) return undefined;
+  const id = String(key[0]);
+  if (!isId(id)) throw badInput('after', 'after is not a valid cursor');
+  return id;
+}
+
+const byId = (row: { id: string }) => [String(row.id)];
+
+/** The travel service's reads and comment writes; resolvers and seeders go through it. */
+export class HomestayService {
+  constructor(private readonly em: EntityManager) {}
+
+  findByIds(ids: readonly string[]): Promise<Homestay[]> {
+    const valid = ids.filter(isId);
+    return valid.length ? this.em.find(Homestay, { id: { $in: valid } }) : Promise.resolve([]);
+  }
+
+  findBusinessesByIds(ids: readonly string[]): Promise<HomestayBusiness[]> {
+    const valid = ids.filter(isId);
+    return valid.length ? this.em.find(HomestayBusiness, { id: { $in: valid } }) : Promise.resolve([]);
+  }
+
+  async ratings(ids: readonly string[]): Promise<Rating[]> {
+    const valid = ids.filter(isId);
+    if (!valid.length) return [];
+    const rows: { homestay_id: string | number; rating: string | number | null; n: string | number }[] = await this.em.execute(
+      `select homestay_id, avg(star) as rating, count(*) as n from homestay_comment
+       where del_state = 0 and homestay_id in (${valid.map(() => '?').join(',')}) group by homestay_id`,
+      valid,
+    );
+    return rows.map((r) => ({ homestayId: String(r.homestay_id), rating: r.rating === null ? null : Number(r.rating), count: Number(r.n) }));
+  }
+
+  /** Homestays on sale, newest first, keyset paginated on id. */
+  async list(args: HomestayListArgs, businessId?: string): Promise<Connection<Homestay>> {
+    const size = pageSize(args.first);
+    const after = afterId(args.after);
+    if (args.guests !== null && args.guests !== undefined && (!Number.isInteger(args.guests) || args.guests < 1)) {
+      throw badInput('guests', 'guests must be at least 1');
+    }
+    let stay: string[] | undefined;
+    if (args.checkIn != null || args.checkOut != null) {
+      if (args.checkIn == null) throw badInput('checkIn', 'checkIn is needed with checkOut');
+      if (args.checkOut == null) throw badInput('checkOut', 'checkOut is needed with checkIn');
+      stay = stayNights(args.checkIn, args.checkOut);
+    }
+    const qb = this.em.createQueryBuilder(Homestay, 'h').select('*').where({ rowState: ROW_STATE_ON_SALE, delState: 0 });
+    if (after) qb.andWhere({ id: { $lt: after } });
+    if (businessId) qb.andWhere({ homestayBusinessId: businessId });
+    if (args.city) qb.andWhere({ city: args.city });
+    if (args.guests) qb.andWhere({ peopleNum: { $gte: args.guests } });
+    if ((args.scope ?? 'PREFERRED') === 'PREFERRED' && !businessId) {
+      qb.andWhere('h.id in (select a.data_id from homestay_activity a where a.row_type = ? and a.row_status = 1 and a.del_state = 0)', [
+        ACTIVITY_PREFERRED_HOMESTAY,
+      ]);
+    }
+    if (stay) {
+      qb.andWhere('h.room_count > 0');
+      qb.andWhere(
+        'not exists (select 1 from homestay_inventory i where i.homestay_id = h.id and i.night >= ? and i.night < ? and i.reserved >= h.room_count)',
+        [args.checkIn, args.checkOut],
+      );
+    }
+    qb.orderBy({ id: 'desc' }).limit(size + 1);
+    const rows = await qb.getResultList();
+    return toConnection(rows, size, byId, Boolean(after));
+  }
+
+  /** looklook's guessList: the five newest homestays on sale. */
+  guessYouLike(): Promise<Homestay[]> {
+    return this.em.find(Homestay, { rowState: ROW_STATE_ON_SALE, delState: 0 }, { orderBy: { id: 'desc' }, limit: 5 });
+  }
+
+  async findOne(id: string): Promise<Homestay | null> {
+    if (!isId(id)) return null;
+    return this.em.findOne(Homestay, { id, delState: 0 });
+  }
+
+  async findBusiness(id: string): Promise<HomestayBusiness | null> {
+    if (!isId(id)) return null;
+    return this.em.findOne(HomestayBusiness, { id, delState: 0 });
+  }
+
+  /** Open businesses, newest first. */
+  async businesses(args: PageArgs): Promise<Connection<HomestayBusiness>> {
+    const size = pageSize(args.first);
+    const after = afterId(args.after);
+    const rows = await this.em.find(
+      HomestayBusiness,
+      { rowState: 1, delState: 0, ...(after ? { id: { $lt: after } } : {}) },
+      { orderBy: { id: 'desc' }, limit: size + 1 },
+    );
+    return toConnection(rows, size, byId, Boolean(after));
+  }
+
+  /** looklook's goodBoss: the landlords of the businesses in activity goodBusiness, at most 10. */
+  async goodBossIds(): Promise<string[]> {
+    const rows: { user_id: string | number }[] = await this.em.execute(
+      `select b.user_id from homestay_activity a join homestay_business b on b.id = a.data_id
+       where a.row_type = ? and a.row_status = 1 and a.del_state = 0 and b.del_state = 0 and b.row_state = 1
+       order by a.id limit 10`,
+      [ACTIVITY_GOOD_BUSINESS],
+    );
+    return rows.map((r) => String(r.user_id));
+  }
+
+  async comments(homestayId: string, args: PageArgs): Promise<Connection<HomestayComment>> {
+    const size = pageSize(args.first);
+    const after = afterId(args.after);
+    const rows = await this.em.find(
+      HomestayComment,
+      { homestayId, delState: 0, ...(after ? { id: { $lt: after } } : {}) },
+      { orderBy: { id: 'desc' }, limit: size + 1 },
+    );
+    return toConnection(rows, size, byId, Boolean(after));
+  }
+
+  async addComment(userId: string, homestayId: string, star: number, content: string): Promise<HomestayComment> {
+    if (!Number.isInteger(star) || star < 1 || star > 5) throw badInput('star', 'star must be 1 to 5');
+    const text = content.trim();
+    const len = [...text].length;
+    if (len < 1 || len > MAX_COMMENT_LENGTH) throw badInput('content', `content must be 1 to ${MAX_COMMENT_LENGTH} characters`);
+    const homestay = await this.findOne(homestayId);
+    if (!homestay) throw notFound('homestay');
+    const comment = this.em.create(HomestayComment, { homestayId: homestay.id, userId, content: text, star } as HomestayComment);
+    await this.em.flush();
+    return comment;
+  }
+
+  /** Every night of [checkIn, checkOut) with its reserved rooms. */
+  async availability(homestay: Homestay, checkIn: string, checkOut: string): Promise<NightAvailability[]> {
+    const nights = stayNights(checkIn, checkOut);
+    const rows: { night: string; reserved: number }[] = await this.em.execute(
+      `select date_format(night, '%Y-%m-%d') as night, reserved from homestay_inventory
+       where homestay_id = ? and night >= ? and night < ?`,
+      [homestay.id, checkIn, checkOut],
+    );
+    const reserved = new Map(rows.map((r) => [r.night, Number(r.reserved)]));
+    return nights.map((night) => {
+      const r = reserved.get(night) ?? 0;
+      const free = Math.max(0, homestay.roomCount - r);
+      return { night, reserved: r, free, available: free > 0 };
+    });
+  }
+}

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type mysql from 'mysql2/promise';
+import { CONTEXT_HEADER, signContext } from '../../../lib/internal-auth.js';
+import { gql, internalSecret, signUp } from '../../support/gql.js';
+import { callInternal, createBusiness, createHomestay, homestayDb, uniqueCity, uniqueSn } from '../../support/homestay-fixtures.js';
+
+let db: mysql.Connection;
+let landlordId: string;
+let businessId: string;
+
+const newHomestay = (roomCount: number, extra: Record<string, unknown> = {}) =>
+  createHomestay(db, { businessId, landlordId, city: uniqueCity('Inv'), roomCount, ...extra });
+
+async function reservedByNight(homestayId: string): Promise<Record<string, number>> {
+  const [rows] = await db.query("select date_format(night, '%Y-%m-%d') as night, reserved from homestay_inventory where homestay_id = ? order by night", [homestayId]);
+  return Object.fromEntries((rows as { night: string; reserved: number }[]).map((r) => [r.night, Number(r.reserved)]));
+}
+
+beforeAll(async () => {
+  db = await homestayDb();
+  landlordId = (await signUp('Landlord Inventory')).userId;
+  businessId = await createBusiness(db, landlordId);
+});
+afterAll(async () => {
+  await db?.end();
+});
+
+describe('internal homestay operations (order service only)', () => {
+  it('reads a homestay for the order service; NOT_FOUND for an unknown one', async () => {
+    const id = await newHomestay(2, { price: 12300, foodPrice: 4500, peopleNum: 3, perPerson: true, onSale: false });
+    const r = await callInternal('/homestays/get', { id });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      id,
+      title: 'Test Homestay',
+      subTitle: 'sub',
+      cover: 'https://img.example/1.jpg',
+      info: 'info',
+      peopleNum: 3,
+      roomCount: 2,
+      rowType: 'PER_PERSON',
+      onSale: false,
+      foodInfo: 'breakfast',
+      foodPrice: 4500,
+      price: 12300,
+      marketPrice: 14760,
+      businessId,
+      landlordId,
+    });
+    for (const bad of ['999999999', 'abc', 12]) {
+      const miss = await callInternal('/homestays/get', { id: bad });
+      expect(miss.status).toBe(404);
+      expect(miss.body.error.code).toBe('NOT_FOUND');
+    }
+  });
+
+  it('refuses callers without the service credential', async () => {
+    const id = await newHomestay(1);
+    const body = { sn: uniqueSn(), homestayId: id, checkIn: '2031-01-01', checkOut: '2031-01-02' };
+    const { userId } = await signUp();
+    const none = await callInternal('/reservations/reserve', body, {});
+    expect(none.status).toBe(401);
+    const forged = await callInternal('/reservations/reserve', body, { [CONTEXT_HEADER]: signContext({ service: 'order' }, 'guessed-secret') });
+    expect(forged.status).toBe(401);
+    const asUser = await callInternal('/reservations/reserve', body, { [CONTEXT_HEADER]: signContext({ userId }, internalSecret()) });
+    expect(asUser.status).toBe(403);
+    expect(asUser.body.error.code).toBe('FORBIDDEN');
+    for (const path of ['/homestays/get', '/reservations/release', '/reservations/held']) {
+      expect((await callInternal(path, { id, sn: body.sn, olderThanMs: 0 }, { [CONTEXT_HEADER]: signContext({ userId }, internalSecret()) })).status).toBe(403);
+    }
+    expect(await reservedByNight(id)).toEqual({});
+    // The genuine credential works, so the refusals above were about the credential.
+    expect((await callInternal('/reservations/reserve', body)).status).toBe(200);
+    // None of it is in the public supergraph.
+    const schema = await gql(`{ __schema { mutationType { fields { name } } queryType { fields { name } } } }`);
+    const names = [...schema.data.__schema.mutationType.fields, ...schema.data.__schema.queryType.fields].map((f: { name: string }) => f.name);
+    expect(names.filter((n: string) => /reserv|release|held/i.test(n))).toEqual([]);
+  });
+
+  it('refuses bad input with BAD_USER_INPUT and NOT_FOUND for an unknown homestay', async () => {
+    const id = await newHomestay(1);
+    const base = { sn: uniqueSn(), homestayId: id, checkIn: '2031-02-01', checkOut: '2031-02-03' };
+    for (const bad of [
+      { checkOut: '2031-02-01' },
+      { checkOut: '2031-01-31' },
+      { checkOut: '2031-03-04' },
+      { checkIn: '2031-02-30' },
+      { checkIn: '01/02/2031' },
+      { sn: '' },
+      { sn: 'x'.repeat(65) },
+    ]) {
+      const r = await callInternal('/reservations/reserve', { ...base, ...bad });
+      expect(r.status, JSON.stringify(bad)).toBe(400);
+      expect(r.body.error.code).toBe('BAD_USER_INPUT');
+    }
+    const unknown = await callInternal('/reservations/reserve', { ...base, homestayId: '999999999' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('NOT_FOUND');
+    expect(await reservedByNight(id)).toEqual({});
+  });
+
+  it('reserves all nights or none, and the same sn only once', async () => {
+    const id = await newHomestay(1);
+    const a = uniqueSn('A');
+    const r1 = await callInternal('/reservations/reserve', { sn: a, homestayId: id, checkIn: '2031-03-02', checkOut: '2031-03-04' });
+    expect(r1).toEqual({ status: 200, body: { sn: a, nights: ['2031-03-02', '2031-03-03'], alreadyReserved: false } });
+    const again = await callInternal('/reservations/reserve', { sn: a, homestayId: id, checkIn: '2031-03-02', checkOut: '2031-03-04' });
+    expect(again).toEqual({ status: 200, body: { sn: a, nights: ['2031-03-02', '2031-03-03'], alreadyReserved: true } });
+    // Overlaps one full night: nothing of it is reserved.
+    const b = await callInternal('/reservations/reserve', { sn: uniqueSn('B'), homestayId: id, checkIn: '2031-03-01', checkOut: '2031-03-03' });
+    expect(b.status).toBe(409);
+    expect(b.body.error.code).toBe('SOLD_OUT');
+    expect(await reservedByNight(id)).toEqual({ '2031-03-01': 0, '2031-03-02': 1, '2031-03-03': 1 });
+    // Concurrent repeats of one sn reserve once.
+    const c = uniqueSn('C');
+    const id2 = await newHomestay(5);
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, () => callInternal('/reservations/reserve', { sn: c, homestayId: id2, checkIn: '2031-03-10', checkOut: '2031-03-12' })),
+    );
+    expect(replies.every((r) => r.status === 200)).toBe(true);
+    expect(replies.filter((r) => !r.body.alreadyReserved)).toHaveLength(1);
+    expect(await reservedByNight(id2)).toEqual({ '2031-03-10': 1, '2031-03-11': 1 });
+  });
+
+  it('200 concurrent reservations of the same nights on a homestay with 3 rooms: exactly 3 succeed', async () => {
+    const id = await newHomestay(3);
+    const replies = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        callInternal('/reservations/reserve', { sn: uniqueSn(`R${i}-`), homestayId: id, checkIn: '2031-04-01', checkOut: '2031-04-04' }),
+      ),
+    );
+    const ok = replies.filter((r) => r.status === 200);
+    const soldOut = replies.filter((r) => r.status === 409 && r.body.error.code === 'SOLD_OUT');
+    expect(ok).toHaveLength(3);
+    expect(soldOut).toHaveLength(197);
+    expect(await reservedByNight(id)).toEqual({ '2031-04-01': 3, '2031-04-02': 3, '2031-04-03': 3 });
+    const [rows] = await db.query('select count(*) as n from homestay_reservation where homestay_id = ? and state = 0', [id]);
+    expect(Number((rows as { n: string }[])[0].n)).toBe(9);
+    const avail = await gql(`query($id: ID!) { homestay(id: $id) { availability(checkIn: "2031-04-01", checkOut: "2031-04-04") { free available } } }`, { id });
+    expect(avail.data.homestay.availability).toEqual(Array(3).fill({ free: 0, available: false }));
+  }, 120_000);
+
+  it('release frees exactly what the sn reserved; a second release, or an unknown sn, changes nothing', async () => {
+    const id = await newHomestay(2);
+    const a = uniqueSn('A');
+    const b = uniqueSn('B');
+    await callInternal('/reservations/reserve', { sn: a, homestayId: id, checkIn: '2031-05-01', checkOut: '2031-05-04' });
+    await callInternal('/reservations/reserve', { sn: b, homestayId: id, checkIn: '2031-05-02', checkOut: '2031-05-05' });
+    expect(await reservedByNight(id)).toEqual({ '2031-05-01': 1, '2031-05-02': 2, '2031-05-03': 2, '2031-05-04': 1 });
+
+    expect(await callInternal('/reservations/release', { sn: a })).toEqual({ status: 200, body: { sn: a, released: 3 } });
+    const afterFirst = { '2031-05-01': 0, '2031-05-02': 1, '2031-05-03': 1, '2031-05-04': 1 };
+    expect(await reservedByNight(id)).toEqual(afterFirst);
+    // Concurrent and repeated releases of the same sn release nothing more.
+    const repeats = await Promise.all(Array.from({ length: 10 }, () => callInternal('/reservations/release', { sn: a })));
+    expect(repeats.every((r) => r.status === 200 && r.body.released === 0)).toBe(true);
+    expect(await callInternal('/reservations/release', { sn: uniqueSn('UNKNOWN') })).toMatchObject({ status: 200, body: { released: 0 } });
+    expect(await reservedByNight(id)).toEqual(afterFirst);
+    // A released sn is not taken again by a late retry.
+    const late = await callInternal('/reservations/reserve', { sn: a, homestayId: id, checkIn: '2031-05-01', checkOut: '2031-05-04' });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('CONFLICT');
+    expect(await reservedByNight(id)).toEqual(afterFirst);
+
+    expect((await callInternal('/reservations/release', { sn: b })).body.released).toBe(3);
+    expect(await reservedByNight(id)).toEqual({ '2031-05-01': 0, '2031-05-02': 0, '2031-05-03': 0, '2031-05-04': 0 });
+    // The freed nights can be sold again.
+    const c = await callInternal('/reservations/reserve', { sn: uniqueSn('C'), homestayId: id, checkIn: '2031-05-01', checkOut: '2031-05-05' });
+    expect(c.status).toBe(200);
+  });
+
+  it('lists reservations still held after a given age, for the order sweep', async () => {
+    const id = await newHomestay(2);
+    const old = uniqueSn('OLD');
+    const released = uniqueSn('REL');
+    await callInternal('/reservations/reserve', { sn: old, homestayId: id, checkIn: '2031-06-01', checkOut: '2031-06-03' });
+    await callInternal('/reservations/reserve', { sn: released, homestayId: id, checkIn: '2031-06-01', checkOut: '2031-06-02' });
+    await callInternal('/reservations/release', { sn: released });
+    // Made an hour ago, as far as the sweep can tell.
+    await db.query('update homestay_reservation set reserved_at = reserved_at - interval 1 hour where sn in (?, ?)', [old, released]);
+    const fresh = uniqueSn('NEW');
+    await callInternal('/reservations/reserve', { sn: fresh, homestayId: id, checkIn: '2031-06-05', checkOut: '2031-06-06' });
+
+    const r = await callInternal('/reservations/held', { olderThanMs: 30 * 60_000, limit: 5000 });
+    expect(r.status).toBe(200);
+    const mine = r.body.reservations.filter((x: { homestayId: string }) => x.homestayId === id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].sn).toBe(old);
+    expect(Math.abs(Date.parse(mine[0].reservedAt) - (Date.now() - 3600_000))).toBeLessThan(5 * 60_000);
+    const all = await callInternal('/reservations/held', { olderThanMs: 0, limit: 5000 });
+    expect(all.body.reservations.filter((x: { homestayId: string }) => x.homestayId === id).map((x: { sn: string }) => x.sn).sort()).toEqual([old, fresh].sort());
+    expect((await callInternal('/reservations/held', { olderThanMs: -1 })).status).toBe(400);
+  });
+});

@@ -1,0 +1,81 @@
+import { Queue, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import { config } from '../lib/config.js';
+import { createRedis } from '../lib/redis.js';
+import { homestayApi } from '../subgraphs/order/homestay-client.js';
+import { openOrderDomain } from './order-domain.js';
+import { QUEUES, queueOptions, type OrderSweepJob } from './queues.js';
+import type { JobRunner } from './registry.js';
+
+const BATCH = 500;
+const PARALLEL = 20;
+
+async function inParallel<T>(items: T[], fn: (item: T) => Promise<unknown>): Promise<number> {
+  let failed = 0;
+  for (let i = 0; i < items.length; i += PARALLEL) {
+    const results = await Promise.allSettled(items.slice(i, i + PARALLEL).map(fn));
+    failed += results.filter((r) => r.status === 'rejected').length;
+  }
+  return failed;
+}
+
+/**
+ * order-sweep: a BullMQ job scheduler (one run per ORDER_SWEEP_INTERVAL across all jobs
+ * processes) that
+ * 1. closes every WAIT_PAY order past its pay deadline, so an order closes even when its
+ *    close-order job was lost or no worker ran at the deadline;
+ * 2. releases room reservations older than ORDER_ORPHAN_AGE that have no live order (a crash
+ *    between reserving and storing the order, or a release that failed after a cancel).
+ */
+export async function sweepOnce(service: () => ReturnType<Awaited<ReturnType<typeof openOrderDomain>>['service']>, log: Logger) {
+  let closed = 0;
+  let failed = 0;
+  for (let round = 0; round < 20; round++) {
+    const sns = await service().overdueSns(BATCH);
+    if (!sns.length) break;
+    const roundFailed = await inParallel(sns, async (sn) => {
+      if ((await service().closeIfUnpaid(sn)) === 'closed') closed += 1;
+    });
+    failed += roundFailed;
+    if (sns.length < BATCH || roundFailed === sns.length) break;
+  }
+  let released = 0;
+  try {
+    const { reservations } = await homestayApi.held(config().orderOrphanAgeMs, BATCH);
+    const orphans = await service().orphanedSns([...new Set(reservations.map((r) => r.sn))]);
+    failed += await inParallel(orphans, async (sn) => {
+      await homestayApi.release(sn);
+      released += 1;
+    });
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'orphan reservation sweep skipped');
+  }
+  if (closed || released || failed) log.info({ closed, released, failed }, 'order sweep');
+  return { closed, released, failed };
+}
+
+export const orderSweepRunner: JobRunner = {
+  name: 'order-sweep',
+  async start(log) {
+    const domain = await openOrderDomain(log);
+    const queue = new Queue<OrderSweepJob>(QUEUES.orderSweep, queueOptions(createRedis()));
+    await queue.upsertJobScheduler(
+      'order-sweep',
+      { every: config().orderSweepIntervalMs },
+      { name: 'sweep', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    );
+    const worker = new Worker<OrderSweepJob>(QUEUES.orderSweep, async () => sweepOnce(domain.service, log), {
+      ...queueOptions(createRedis()),
+      concurrency: 1,
+    });
+    worker.on('error', (err) => log.error({ err }, 'order-sweep worker error'));
+    await worker.waitUntilReady();
+    return {
+      close: async () => {
+        await worker.close();
+        await queue.close();
+        await domain.close();
+      },
+    };
+  },
+};

@@ -1,0 +1,84 @@
+import { BigIntType, EntitySchema } from '@mikro-orm/core';
+import { BaseRow } from '../../db/base.js';
+
+/**
+ * looklook's homestay_order: the order with a snapshot of the homestay and its prices (cents) at
+ * booking time, so later price changes never alter an order. trade_state keeps looklook's codes
+ * (see state-machine.ts for the names).
+ */
+export class HomestayOrder extends BaseRow {
+  sn!: string;
+  userId!: string;
+  homestayId!: string;
+  // snapshot of the homestay
+  title!: string;
+  subTitle = '';
+  cover = '';
+  info = '';
+  peopleNum!: number;
+  /** 0 per room, 1 per person (looklook) */
+  rowType!: number;
+  foodInfo = '';
+  foodPrice!: number;
+  homestayPrice!: number;
+  marketHomestayPrice!: number;
+  homestayBusinessId!: string;
+  homestayUserId!: string;
+  // the stay
+  needFood = false;
+  /** YYYY-MM-DD */
+  liveStartDate!: string;
+  /** YYYY-MM-DD, the day of departure (not a night) */
+  liveEndDate!: string;
+  livePeopleNum!: number;
+  remark = '';
+  homestayTotalPrice!: number;
+  foodTotalPrice!: number;
+  orderTotalPrice!: number;
+  tradeCode: string | null = null;
+  tradeState!: number;
+  payDeadline!: Date;
+  paidAt: Date | null = null;
+  closedAt: Date | null = null;
+  idempotencyKey: string | null = null;
+}
+
+export const HomestayOrderSchema = new EntitySchema<HomestayOrder, BaseRow>({
+  class: HomestayOrder,
+  tableName: 'homestay_order',
+  extends: 'BaseRow',
+  properties: {
+    sn: { type: 'string', length: 25, unique: true },
+    userId: { type: new BigIntType('string') },
+    homestayId: { type: new BigIntType('string') },
+    title: { type: 'string', length: 255 },
+    subTitle: { type: 'string', length: 255, default: '' },
+    cover: { type: 'string', length: 1024, default: '' },
+    info: { type: 'text', default: '' },
+    peopleNum: { type: 'integer' },
+    rowType: { type: 'tinyint' },
+    foodInfo: { type: 'string', length: 255, default: '' },
+    foodPrice: { type: 'integer' },
+    homestayPrice: { type: 'integer' },
+    marketHomestayPrice: { type: 'integer' },
+    homestayBusinessId: { type: new BigIntType('string') },
+    homestayUserId: { type: new BigIntType('string') },
+    needFood: { type: 'boolean', default: false },
+    liveStartDate: { type: 'date' },
+    liveEndDate: { type: 'date' },
+    livePeopleNum: { type: 'integer' },
+    remark: { type: 'string', length: 255, default: '' },
+    homestayTotalPrice: { type: 'integer' },
+    foodTotalPrice: { type: 'integer' },
+    orderTotalPrice: { type: 'integer' },
+    tradeCode: { type: 'string', length: 8, nullable: true },
+    tradeState: { type: 'tinyint' },
+    payDeadline: { type: 'datetime', length: 3 },
+    paidAt: { type: 'datetime', length: 3, nullable: true },
+    closedAt: { type: 'datetime', length: 3, nullable: true },
+    idempotencyKey: { type: 'string', length: 64, nullable: true },
+  },
+  uniques: [{ properties: ['userId', 'idempotencyKey'] }],
+});
+
+export const entities = [HomestayOrderSchema];

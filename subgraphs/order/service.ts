@@ -1,0 +1,348 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { EntityManager } from '../../db/index.js';
+import { config } from '../../lib/config.js';
+import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '../../lib/connection.js';
+import { badInput, conflict, notFound } from '../../lib/errors.js';
+import { ServiceUnavailableError } from '../../lib/internal-client.js';
+import { publishOrderStateChange, type OrderState } from '../../lib/order-events.js';
+import { redisKey } from '../../lib/redis.js';
+import { CLOSE_ORDER_JOB_OPTIONS, type CloseOrderJob } from '../../jobs/queues.js';
+import { dateString, nightsBetween, stamp, todayIn } from '../../lib/dates.js';
+import { HomestayOrder } from './entities.js';
+import { homestayApi } from './homestay-client.js';
+import { STATE_CODE, stateOf, transition, type TransitionFields } from './state-machine.js';
+import { withTrace } from '../../lib/request-context.js';
+
+export const MAX_NIGHTS = 30;
+const ROW_TYPE = { PER_ROOM: 0, PER_PERSON: 1 } as const;
+
+export interface CreateOrderInput {
+  homestayId: string;
+  checkIn: string;
+  checkOut: string;
+  guests: number;
+  needFood?: boolean | null;
+  remark?: string | null;
+  idempotencyKey?: string | null;
+}
+
+/** The order as other services see it (internal routes). */
+export interface OrderView {
+  sn: string;
+  userId: string;
+  homestayId: string;
+  businessId: string;
+  title: string;
+  state: OrderState;
+  total: number;
+  checkIn: string;
+  checkOut: string;
+  tradeCode: string | null;
+  paidAt: string | null;
+  payDeadline: string;
+}
+
+export interface OrderDeps {
+  /** Publishes state changes (lib/order-events.ts). */
+  redis: Redis;
+  /** Where createHomestayOrder schedules the close-order job; absent in the jobs process. */
+  closeQueue?: Queue<CloseOrderJob>;
+  log: Logger;
+}
+
+/** HSO + yyyyMMddHHmmss (APP_TIMEZONE) + 8 random digits, as looklook. */
+export function newOrderSn(at = new Date()): string {
+  return `HSO${stamp(at)}${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
+}
+
+/** 8 characters a guest can read out at the front desk (no 0/O, 1/I). */
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+export function newTradeCode(): string {
+  return [...randomBytes(8)].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
+}
+
+/** The checks of createHomestayOrder that need nothing but the input (BAD_USER_INPUT, naming the field). */
+export function checkOrderInput(input: CreateOrderInput, today: string = todayIn()): number {
+  if (!Number.isInteger(input.guests) || input.guests < 1) throw badInput('input.guests', 'guests must be at least 1');
+  if (input.checkIn < today) throw badInput('input.checkIn', `checkIn must be today (${today}) or later`);
+  if (input.checkOut <= input.checkIn) throw badInput('input.checkOut', 'checkOut must be after checkIn');
+  const nights = nightsBetween(input.checkIn, input.checkOut);
+  if (nights > MAX_NIGHTS) throw badInput('input.checkOut', `a stay is at most ${MAX_NIGHTS} nights`);
+  if (input.remark != null && [...input.remark].length > 255) throw badInput('input.remark', 'remark must be at most 255 characters');
+  if (input.idempotencyKey != null && (input.idempotencyKey.length < 1 || input.idempotencyKey.length > 64)) {
+    throw badInput('input.idempotencyKey', 'idempotencyKey must be 1 to 64 characters');
+  }
+  return nights;
+}
+
+export function priceOrder(h: { rowType: 'PER_ROOM' | 'PER_PERSON'; price: number; foodPrice: number }, guests: number, nights: number, needFood: boolean) {
+  const homestayTotal = h.rowType === 'PER_PERSON' ? h.price * guests * nights : h.price * nights;
+  const foodTotal = needFood ? h.foodPrice * guests * nights : 0;
+  return { homestayTotal, foodTotal, total: homestayTotal + foodTotal };
+}
+
+/** The order domain: booking, the state machine's side effects (events, releases), reads. */
+export class OrderService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly deps: OrderDeps,
+  ) {}
+
+  // ---------------------------------------------------------------- booking
+
+  async create(userId: string, input: CreateOrderInput, requestId?: string): Promise<HomestayOrder> {
+    const key = input.idempotencyKey;
+    if (!key || key.length > 64) return this.book(userId, input, requestId);
+    // A replay returns the first order before anything else is checked (its dates may be past by now).
+    const first = () => this.em.findOne(HomestayOrder, { userId, idempotencyKey: key }, { refresh: true });
+    const found = await first();
+    if (found) return found;
+    // Requests racing with the same key take turns (a short Redis lock), so only the first one
+    // reserves nights; the others wait for its order. The unique (user_id, idempotency_key) index
+    // stays the last word should the lock expire.
+    const lock = redisKey(`order-idempotency:${userId}:${key}`);
+    const token = randomBytes(8).toString('hex');
+    const deadline = Date.now() + 15_000;
+    while ((await this.deps.redis.set(lock, token, 'PX', 15_000, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw conflict('an order with this idempotencyKey is still being created; try again');
+      await new Promise((r) => setTimeout(r, 25));
+      const done = await first();
+      if (done) return done;
+    }
+    try {
+      return (await first()) ?? (await this.book(userId, input, requestId));
+    } finally {
+      await this.deps.redis
+        .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", 1, lock, token)
+        .catch(() => undefined);
+    }
+  }
+
+  private async book(userId: string, input: CreateOrderInput, requestId?: string): Promise<HomestayOrder> {
+    const nights = checkOrderInput(input);
+    if (!/^\d{1,19}$/.test(input.homestayId)) throw notFound('homestay');
+    const h = await homestayApi.get(input.homestayId, requestId);
+    if (!h.onSale) throw conflict('homestay is not on sale');
+    if (input.guests > h.peopleNum) throw badInput('input.guests', `this homestay takes at most ${h.peopleNum} guests`);
+    const needFood = Boolean(input.needFood);
+    const { homestayTotal, foodTotal, total } = priceOrder(h, input.guests, nights, needFood);
+    if (total > 2_000_000_000) throw badInput('input.checkOut', 'the order total is too large');
+
+    const now = new Date();
+    const sn = newOrderSn(now);
+    // Reserve first: every night or none (SOLD_OUT). A crash after this line leaves a reservation
+    // without an order; the sweep (jobs/order-sweep.scheduler.ts) releases it.
+    try {
+      await homestayApi.reserve({ sn, homestayId: h.id, checkIn: input.checkIn, checkOut: input.checkOut }, requestId);
+    } catch (err) {
+      // A timeout may have reserved anyway: undo, best effort (the sweep is the backstop).
+      if (err instanceof ServiceUnavailableError) await this.releaseQuietly(sn);
+      throw err;
+    }
+    const order = this.em.create(HomestayOrder, {
+      sn,
+      userId,
+      homestayId: h.id,
+      title: h.title,
+      subTitle: h.subTitle ?? '',
+      cover: h.cover ?? '',
+      info: h.info ?? '',
+      peopleNum: h.peopleNum,
+      rowType: ROW_TYPE[h.rowType] ?? 0,
+      foodInfo: h.foodInfo ?? '',
+      foodPrice: h.foodPrice,
+      homestayPrice: h.price,
+      marketHomestayPrice: h.marketPrice ?? h.price,
+      homestayBusinessId: h.businessId,
+      homestayUserId: h.landlordId,
+      needFood,
+      liveStartDate: input.checkIn,
+      liveEndDate: input.checkOut,
+      livePeopleNum: input.guests,
+      remark: input.remark ?? '',
+      homestayTotalPrice: homestayTotal,
+      foodTotalPrice: foodTotal,
+      orderTotalPrice: total,
+      tradeState: STATE_CODE.WAIT_PAY,
+      payDeadline: new Date(now.getTime() + config().orderPayTimeoutMs),
+      idempotencyKey: input.idempotencyKey ?? null,
+    } as HomestayOrder);
+    try {
+      await this.em.flush();
+    } catch (err) {
+      this.em.clear();
+      await this.releaseQuietly(sn);
+      // The same idempotencyKey raced in from a second request: the first order wins.
+      if (err instanceof UniqueConstraintViolationException && input.idempotencyKey) {
+        const first = await this.em.findOne(HomestayOrder, { userId, idempotencyKey: input.idempotencyKey });
+        if (first) return first;
+      }
+      throw err;
+    }
+    await this.scheduleClose(order);
+    await this.publish({ sn, userId, from: null, to: 'WAIT_PAY' });
+    return order;
+  }
+
+  /** A lost job is not a lost close: the sweep closes overdue orders too, so a failure is only logged. */
+  private async scheduleClose(order: HomestayOrder): Promise<void> {
+    if (!this.deps.closeQueue) return;
+    try {
+      await this.deps.closeQueue.add(
+        'close-order',
+        withTrace({ sn: order.sn }),
+        { ...CLOSE_ORDER_JOB_OPTIONS, jobId: order.sn, delay: Math.max(0, order.payDeadline.getTime() - Date.now()) },
+      );
+    } catch (err) {
+      this.deps.log.error({ err, sn: order.sn }, 'could not schedule close-order; the sweep will close it');
+    }
+  }
+
+  // ---------------------------------------------------------------- transitions
+
+  /**
+   * Moves an order through the state machine and does what the move implies: publishes the change,
+   * releases the nights of a CANCELLED or REFUNDED order (also when the move was already done, to
+   * finish a release that failed before; a release that fails now is left to the sweep).
+   */
+  async transition(sn: string, to: OrderState, opts: { paidAt?: Date } = {}) {
+    const fields: TransitionFields = {};
+    if (to === 'WAIT_USE') {
+      fields.paidAt = opts.paidAt ?? new Date();
+      fields.tradeCode = newTradeCode();
+    }
+    if (to === 'CANCELLED') fields.closedAt = new Date();
+    const result = await transition(this.em, sn, to, fields);
+    if (!result) throw notFound('order');
+    const order = await this.em.findOneOrFail(HomestayOrder, { sn }, { refresh: true });
+    if (result.changed) await this.publish({ sn, userId: result.userId, from: result.from, to });
+    if (to === 'CANCELLED' || to === 'REFUNDED') await this.releaseQuietly(sn);
+    return { changed: result.changed, order };
+  }
+
+  /** cancelOrder: the owner, while WAIT_PAY (a second cancel is a no-op; any other state CONFLICT). */
+  async cancel(userId: string, sn: string): Promise<HomestayOrder> {
+    const order = await this.findForUser(userId, sn);
+    if (!order) throw notFound('order');
+    return (await this.transition(sn, 'CANCELLED')).order;
+  }
+
+  /**
+   * The close-order job: closes the order only while WAIT_PAY; a paid (or otherwise moved) order is
+   * left alone. Safe to run any number of times. Throws when the homestay service is down, so the
+   * job retries with backoff.
+   */
+  async closeIfUnpaid(sn: string): Promise<'closed' | 'already-closed' | 'not-waiting' | 'missing'> {
+    // Lean on purpose (two statements and one release call): at a busy deadline thousands run at once.
+    let result;
+    try {
+      result = await transition(this.em, sn, 'CANCELLED', { closedAt: new Date() });
+    } catch (err) {
+      // Paid (or otherwise moved on) before the deadline: the payment won, nothing to close.
+      if ((err as { extensions?: { code?: string } }).extensions?.code === 'CONFLICT') return 'not-waiting';
+      throw err;
+    }
+    if (!result) return 'missing';
+    if (result.changed) await this.publish({ sn, userId: result.userId, from: result.from, to: 'CANCELLED' });
+    // Also when it was already closed: finishes a release that failed on an earlier run.
+    await homestayApi.release(sn);
+    return result.changed ? 'closed' : 'already-closed';
+  }
+
+  /** WAIT_PAY orders past their deadline (the sweep's backstop for lost jobs). */
+  async overdueSns(limit = 500): Promise<string[]> {
+    const rows = await this.em
+      .getConnection()
+      .execute<{ sn: string }[]>(
+        'select sn from homestay_order where trade_state = ? and pay_deadline <= ? and del_state = 0 order by pay_deadline limit ?',
+        [STATE_CODE.WAIT_PAY, new Date(), limit],
+      );
+    return rows.map((r) => r.sn);
+  }
+
+  /** Of the given reservation sns, those with no live order: no order row, or a CANCELLED/REFUNDED one. */
+  async orphanedSns(sns: string[]): Promise<string[]> {
+    if (!sns.length) return [];
+    const rows = await this.em.find(HomestayOrder, { sn: { $in: sns } }, { fields: ['sn', 'tradeState'] });
+    const live = new Set(rows.filter((r) => r.tradeState !== STATE_CODE.CANCELLED && r.tradeState !== STATE_CODE.REFUNDED).map((r) => r.sn));
+    return sns.filter((sn) => !live.has(sn));
+  }
+
+  async releaseQuietly(sn: string): Promise<void> {
+    try {
+      await homestayApi.release(sn);
+    } catch (err) {
+      this.deps.log.warn({ err, sn }, 'release failed; the sweep will release it');
+    }
+  }
+
+  private async publish(e: { sn: string; userId: string; from: OrderState | null; to: OrderState }): Promise<void> {
+    try {
+      await publishOrderStateChange(this.deps.redis, { ...e, at: new Date().toISOString() });
+    } catch (err) {
+      this.deps.log.error({ err, sn: e.sn }, 'could not publish the order state change');
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async findForUser(userId: string, sn: string): Promise<HomestayOrder | null> {
+    const order = await this.em.findOne(HomestayOrder, { sn, delState: 0 });
+    return order && order.userId === userId ? order : null;
+  }
+
+  findBySns(sns: readonly string[]): Promise<HomestayOrder[]> {
+    return this.em.find(HomestayOrder, { sn: { $in: [...sns] }, delState: 0 });
+  }
+
+  /** Newest first (id descending), keyset paginated on id. */
+  async listForUser(userId: string, args: PageArgs & { state?: OrderState | null }): Promise<Connection<HomestayOrder>> {
+    const size = pageSize(args.first);
+    const after = decodeCursor(args.after, 1);
+    const where: Record<string, unknown> = { userId, delState: 0 };
+    if (args.state) where.tradeState = STATE_CODE[args.state];
+    if (after) {
+      if (!/^\d+$/.test(String(after[0]))) throw badInput('after', 'after is not a valid cursor');
+      where.id = { $lt: String(after[0]) };
+    }
+    const rows = await this.em.find(HomestayOrder, where, { orderBy: { id: 'desc' }, limit: size + 1 });
+    return toConnection(rows, size, (o) => [String(o.id)], Boolean(after));
+  }
+
+  async view(sn: string): Promise<OrderView> {
+    const order = await this.em.findOne(HomestayOrder, { sn, delState: 0 }, { refresh: true });
+    if (!order) throw notFound('order');
+    return toView(order);
+  }
+
+  /** WAIT_USE orders whose checkOut date has passed in APP_TIMEZONE (for the settle-record job). */
+  async dueForSettlement(limit: number): Promise<OrderView[]> {
+    const rows = await this.em.find(
+      HomestayOrder,
+      { tradeState: STATE_CODE.WAIT_USE, liveEndDate: { $lt: todayIn() }, delState: 0 },
+      { orderBy: { id: 'asc' }, limit: Math.min(Math.max(1, limit || 100), 1000) },
+    );
+    return rows.map(toView);
+  }
+}
+
+export function toView(o: HomestayOrder): OrderView {
+  return {
+    sn: o.sn,
+    userId: String(o.userId),
+    homestayId: String(o.homestayId),
+    businessId: String(o.homestayBusinessId),
+    title: o.title,
+    state: stateOf(o.tradeState),
+    total: o.orderTotalPrice,
+    checkIn: dateString(o.liveStartDate),
+    checkOut: dateString(o.liveEndDate),
+    tradeCode: o.tradeCode,
+    paidAt: o.paidAt ? o.paidAt.toISOString() : null,
+    payDeadline: o.payDeadline.toISOString(),
+  };
+}

@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { Queue } from 'bullmq';
+import { Stack } from '../../support/stack.js';
+import { errorCode, gql, uniqueMobile } from '../../support/gql.js';
+import { CONTEXT_HEADER, signContext } from '../../../lib/internal-auth.js';
+import { CANCEL, CREATE, ORDER, createHomestay, heldNights, orderRows, sleep, stay, waitFor } from './support.js';
+
+/**
+ * Closing unpaid orders, on a stack of its own (ORDER_PAY_TIMEOUT=2s, a sweep every second, a jobs
+ * process the tests stop and start) in a namespace of its own: databases, Redis keys and BullMQ
+ * queues apart from the shared stack, whose jobs process would otherwise work these queues too.
+ */
+const ns = `${inject('namespace')}c`;
+process.env.NAMESPACE = ns;
+const { createRedis } = await import('../../../lib/redis.js');
+const { ORDER_STATE_CHANNEL, parseOrderStateEvent } = await import('../../../lib/order-events.js');
+const { QUEUES, CLOSE_ORDER_JOB_OPTIONS } = await import('../../../jobs/queues.js');
+const { config } = await import('../../../lib/config.js');
+
+let stack: Stack;
+const events: any[] = [];
+const sub = createRedis();
+const queue = new Queue(QUEUES.closeOrder, { prefix: ns, connection: createRedis() });
+
+async function signUp(): Promise<{ token: string; userId: string }> {
+  for (;;) {
+    const r = await gql(
+      `mutation($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }`,
+      { input: { mobile: uniqueMobile(), password: 'correct-horse-9' } },
+      { url: stack.graphqlUrl },
+    );
+    if (r.data) return { token: r.data.register.accessToken, userId: r.data.register.user.id };
+    if (errorCode(r) !== 'CONFLICT') throw new Error(JSON.stringify(r.errors));
+  }
+}
+/** The homestay service's internal API, called as the order service does. */
+async function homestayInternal(path: string, body: unknown) {
+  const res = await fetch(`${stack.url('homestay')}/internal${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext({ service: 'order' }, config().internalSecret) },
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBe(200);
+  return res.json();
+}
+const create = (token: string, input: Record<string, unknown>) => gql(CREATE, { input }, { token, url: stack.graphqlUrl });
+const state = async (sn: string) => (await orderRows(ns, { sn }))[0]?.trade_state as number;
+const eventsOf = (sn: string) => events.filter((e) => e.sn === sn);
+
+beforeAll(async () => {
+  const { migrateAll } = await import('../../../scripts/migrate.js');
+  await migrateAll(() => undefined);
+  stack = await Stack.start({
+    namespace: ns,
+    env: { ORDER_PAY_TIMEOUT: '2s', ORDER_SWEEP_INTERVAL: '1s', ORDER_ORPHAN_AGE: '1s' },
+    processes: ['user', 'homestay', 'order', 'jobs', 'gateway'],
+  });
+  await sub.subscribe(ORDER_STATE_CHANNEL());
+  sub.on('message', (_c, m) => events.push(parseOrderStateEvent(m)));
+});
+
+afterAll(async () => {
+  sub.disconnect();
+  await queue.close();
+  await stack?.close();
+  const { cleanupNamespace } = await import('../../support/cleanup.js');
+  await cleanupNamespace(ns);
+});
+
+describe('closing unpaid orders (ORDER_PAY_TIMEOUT=2s)', () => {
+  it('cancels an unpaid order at its deadline, sets closedAt, and frees its nights', async () => {
+    const user = await signUp();
+    const homestayId = await createHomestay(ns, { roomCount: 1 });
+    const dates = stay(3, 2);
+    const o = (await create(user.token, { homestayId, ...dates, guests: 1 })).data.createHomestayOrder;
+    expect(Date.parse(o.payDeadline) - Date.parse(o.createdAt)).toBeLessThan(3000);
+    // Full until then.
+    const other = await signUp();
+    expect(errorCode(await create(other.token, { homestayId, ...dates, guests: 1 }))).toBe('SOLD_OUT');
+    const closed = await waitFor(() => gql(ORDER, { sn: o.sn }, { token: user.token, url: stack.graphqlUrl }), (r) => r.data?.order?.state === 'CANCELLED', 15_000);
+    expect(closed.data.order.state).toBe('CANCELLED');
+    expect(Date.parse(closed.data.order.closedAt)).toBeGreaterThanOrEqual(Date.parse(o.payDeadline));
+    // The state turns CANCELLED first and the nights are released right after, by the same job.
+    expect(await waitFor(() => heldNights(ns, { sn: o.sn }), (n) => n === 0, 5_000)).toBe(0);
+    const again = await create(other.token, { homestayId, ...dates, guests: 1 });
+    expect(again.errors).toBeUndefined();
+    expect(eventsOf(o.sn).map((e) => e.to)).toEqual(['WAIT_PAY', 'CANCELLED']);
+  });
+
+  it('makes one transition when the close-order job runs twice', async () => {
+    const user = await signUp();
+    const homestayId = await createHomestay(ns);
+    const o = (await create(user.token, { homestayId, ...stay(1, 1), guests: 1 })).data.createHomestayOrder;
+    // Two more runs of the job for the same order, at once, before its own delayed one.
+    await queue.add('close-order', { sn: o.sn }, { ...CLOSE_ORDER_JOB_OPTIONS, jobId: `${o.sn}-a` });
+    await queue.add('close-order', { sn: o.sn }, { ...CLOSE_ORDER_JOB_OPTIONS, jobId: `${o.sn}-b` });
+    await waitFor(() => queue.getJob(o.sn).then((j) => j?.isCompleted()), (done) => done === true, 15_000);
+    const [row] = await orderRows(ns, { sn: o.sn });
+    expect(row!.trade_state).toBe(-1);
+    expect(row!.version).toBe(1);
+    for (const id of [`${o.sn}-a`, `${o.sn}-b`, o.sn]) expect(await (await queue.getJob(id))?.isCompleted()).toBe(true);
+    await sleep(300);
+    expect(eventsOf(o.sn).map((e) => [e.from, e.to])).toEqual([[null, 'WAIT_PAY'], ['WAIT_PAY', 'CANCELLED']]);
+  });
+
+  it('leaves a paid order alone when its job runs', async () => {
+    const user = await signUp();
+    const homestayId = await createHomestay(ns);
+    const o = (await create(user.token, { homestayId, ...stay(1, 2), guests: 1 })).data.createHomestayOrder;
+    const paid = await fetch(`${stack.url('order')}/internal/orders/transition`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext({ service: 'payment' }, config().internalSecret) },
+      body: JSON.stringify({ sn: o.sn, to: 'WAIT_USE' }),
+    }).then((r) => r.json());
+    expect(paid.changed).toBe(true);
+    await waitFor(() => queue.getJob(o.sn).then((j) => j?.isCompleted()), (done) => done === true, 15_000);
+    expect(await state(o.sn)).toBe(1);
+    expect(await heldNights(ns, { sn: o.sn })).toBe(2);
+  });
+
+  it('closes orders whose deadline passed while the workers were down, with or without their job', async () => {
+    await stack.stopProcess('jobs');
+    try {
+      const user = await signUp();
+      const homestayId = await createHomestay(ns, { roomCount: 2 });
+      const withJob = (await create(user.token, { homestayId, ...stay(2, 1), guests: 1 })).data.createHomestayOrder;
+      const jobLost = (await create(user.token, { homestayId, ...stay(2, 1), guests: 1 })).data.createHomestayOrder;
+      expect(await queue.remove(jobLost.sn)).toBe(1);
+      await sleep(3500);
+      expect(await state(withJob.sn)).toBe(0);
+      expect(await state(jobLost.sn)).toBe(0);
+      await stack.startProcess('jobs');
+      for (const sn of [withJob.sn, jobLost.sn]) {
+        expect(await waitFor(() => state(sn), (s) => s === -1, 15_000)).toBe(-1);
+        expect(await heldNights(ns, { sn })).toBe(0);
+      }
+    } finally {
+      await stack.startProcess('jobs').catch(() => undefined);
+    }
+  });
+
+  it('retries the close with backoff while the homestay service is down', async () => {
+    const user = await signUp();
+    const homestayId = await createHomestay(ns);
+    const o = (await create(user.token, { homestayId, ...stay(1, 2), guests: 1 })).data.createHomestayOrder;
+    await stack.stopProcess('homestay');
+    try {
+      // The order closes at its deadline, but releasing its nights fails: the job fails and waits.
+      expect(await waitFor(() => state(o.sn), (s) => s === -1, 10_000)).toBe(-1);
+      const failing = await waitFor(() => queue.getJob(o.sn), (j) => (j?.attemptsMade ?? 0) >= 1, 10_000);
+      expect(failing!.failedReason).toMatch(/homestay service unreachable/);
+      expect(await heldNights(ns, { sn: o.sn })).toBe(2);
+    } finally {
+      await stack.startProcess('homestay');
+    }
+    const done = await waitFor(() => queue.getJob(o.sn), (j) => j?.finishedOn !== undefined && j.returnvalue !== null, 30_000);
+    expect(done!.attemptsMade).toBeGreaterThanOrEqual(2);
+    expect(done!.returnvalue).toBe('already-closed');
+    expect(await heldNights(ns, { sn: o.sn })).toBe(0);
+    expect(eventsOf(o.sn).map((e) => e.to)).toEqual(['WAIT_PAY', 'CANCELLED']);
+  });
+
+  it('releases a reservation left without an order (a crash between reserving and storing)', async () => {
+    const homestayId = await createHomestay(ns, { roomCount: 1 });
+    const sn = `HSO${Date.now()}00000000`.slice(0, 25);
+    const dates = stay(4, 2);
+    await homestayInternal('/reservations/reserve', { sn, homestayId, ...dates });
+    expect(await heldNights(ns, { sn })).toBe(2);
+    expect(await waitFor(() => heldNights(ns, { sn }), (n) => n === 0, 15_000)).toBe(0);
+    const user = await signUp();
+    expect((await create(user.token, { homestayId, ...dates, guests: 1 })).errors).toBeUndefined();
+  });
+
+  it('cancelOrder beats the job, and the job then changes nothing', async () => {
+    const user = await signUp();
+    const homestayId = await createHomestay(ns);
+    const o = (await create(user.token, { homestayId, ...stay(1, 1), guests: 1 })).data.createHomestayOrder;
+    const c = await gql(CANCEL, { sn: o.sn }, { token: user.token, url: stack.graphqlUrl });
+    expect(c.data.cancelOrder.state).toBe('CANCELLED');
+    await waitFor(() => queue.getJob(o.sn).then((j) => j?.isCompleted()), (done) => done === true, 15_000);
+    const [row] = await orderRows(ns, { sn: o.sn });
+    expect(row!.version).toBe(1);
+    expect(eventsOf(o.sn).map((e) => e.to)).toEqual(['WAIT_PAY', 'CANCELLED']);
+  });
+});

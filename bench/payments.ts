@@ -1,0 +1,97 @@
+import { Redis } from 'ioredis';
+import { signSandboxBody } from '../subgraphs/payment/provider/sandbox.js';
+import { createHomestay, query } from '../test/integration/payment/support.js';
+import { figure, withBenchStack } from './support.js';
+
+/**
+ * Payments end to end: signed callback → payment + outbox row → relay → Kafka → consumer → order
+ * WAIT_USE (seen on the order state channel). PAYMENTS payments (default 500), CONCURRENCY
+ * callbacks in flight (default 20).
+ */
+const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 500);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
+const SECRET = process.env.PAYMENT_SANDBOX_SECRET ?? 'looklook-dev-sandbox-secret';
+
+async function gql(url: string, query: string, variables: Record<string, unknown>, token?: string) {
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  }).then((res) => res.json() as Promise<{ data?: any; errors?: unknown }>);
+  if (!r.data) throw new Error(JSON.stringify(r.errors));
+  return r.data;
+}
+
+async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
+  }));
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+await withBenchStack(async (stack) => {
+  const ns = stack.namespace;
+  const url = stack.graphqlUrl;
+  const homestayId = await createHomestay(ns);
+  const users: string[] = [];
+  for (let u = 0; u < 10; u++) {
+    const d = await gql(url, 'mutation($i: RegisterInput!) { register(input: $i) { accessToken } }', { i: { mobile: `1370000${String(1000 + u)}`, password: 'bench-password-1' } });
+    users.push(d.register.accessToken);
+  }
+  const day = 86_400_000;
+  const ymd = (t: number) => new Date(t).toISOString().slice(0, 10);
+  const payments: { orderSn: string; paymentSn: string; amount: number }[] = [];
+  await pool(Array.from({ length: PAYMENTS }, (_, i) => i), 10, async (i) => {
+    const token = users[i % users.length]!;
+    const start = Date.now() + (2 + (i % 300)) * day;
+    const o = await gql(url, 'mutation($i: CreateHomestayOrderInput!) { createHomestayOrder(input: $i) { sn total } }', {
+      i: { homestayId, checkIn: ymd(start), checkOut: ymd(start + day), guests: 1 },
+    }, token);
+    const p = await gql(url, 'mutation($sn: ID!) { payOrder(orderSn: $sn) { sn } }', { sn: o.createHomestayOrder.sn }, token);
+    payments.push({ orderSn: o.createHomestayOrder.sn, paymentSn: p.payOrder.sn, amount: o.createHomestayOrder.total });
+  });
+
+  // WAIT_USE moments, from the order service's state channel.
+  const paidAt = new Map<string, number>();
+  const sub = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  await sub.subscribe(`${ns}:order-state-changed`);
+  let allPaid: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (allPaid = resolve));
+  sub.on('message', (_c, m) => {
+    const e = JSON.parse(m) as { sn: string; to: string };
+    if (e.to === 'WAIT_USE' && !paidAt.has(e.sn)) {
+      paidAt.set(e.sn, performance.now());
+      if (paidAt.size === payments.length) allPaid();
+    }
+  });
+
+  const sentAt = new Map<string, number>();
+  const begin = performance.now();
+  await pool(payments, CONCURRENCY, async (p) => {
+    const body = JSON.stringify({ paymentSn: p.paymentSn, transactionId: `TX${p.paymentSn}`, amount: p.amount, status: 'SUCCESS' });
+    sentAt.set(p.orderSn, performance.now());
+    const res = await fetch(`${stack.gatewayUrl}/payments/notify/sandbox`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sandbox-signature': signSandboxBody(body, SECRET) },
+      body,
+    });
+    if ((await res.text()) !== 'SUCCESS') throw new Error(`callback answered ${res.status}`);
+  });
+  const callbacksDone = performance.now();
+  await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${paidAt.size}/${payments.length} orders reached WAIT_USE`)), 120_000))]);
+  const end = performance.now();
+  await sub.quit();
+
+  const latencies = payments.map((p) => paidAt.get(p.orderSn)! - sentAt.get(p.orderSn)!).sort((a, b) => a - b);
+  const [span] = await query(ns, 'payment', 'select timestampdiff(microsecond, min(create_time), max(sent_at)) / 1e6 as s, count(*) n from payment_outbox');
+  figure('payments.callback_to_wait_use.p50', pct(latencies, 50), 'ms', `signed callback sent → order WAIT_USE, ${PAYMENTS} payments, ${CONCURRENCY} callbacks in flight`);
+  figure('payments.callback_to_wait_use.p99', pct(latencies, 99), 'ms', 'same, 99th percentile');
+  figure('payments.callbacks.rps', (PAYMENTS / (callbacksDone - begin)) * 1000, 'req/s', 'callbacks answered SUCCESS through the gateway');
+  figure('payments.pipeline.events_per_s', (PAYMENTS / (end - begin)) * 1000, 'events/s', 'payment events through outbox relay, Kafka and consumer to WAIT_USE (first callback → last WAIT_USE)');
+  figure('payments.relay.events_per_s', Number(span!.n) / Math.max(Number(span!.s), 0.001), 'events/s', 'outbox rows written → acknowledged by Kafka (first row written → last marked sent)');
+}, { env: { ORDER_PAY_TIMEOUT: '30m' } });

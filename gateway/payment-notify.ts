@@ -1,0 +1,38 @@
+import express from 'express';
+import { config } from '../lib/config.js';
+import type { Logger } from '../lib/logger.js';
+
+/** Headers a provider's callback may need besides the body (its signature above all). */
+const FORWARDED = ['content-type', 'x-sandbox-signature', 'x-request-id'];
+
+/**
+ * `POST /payments/notify/<provider>`: the payment provider's callback, passed to the payment service
+ * untouched (the raw bytes: the signature covers them), with the payment service's reply passed back.
+ */
+export function mountPaymentNotify(app: express.Express, log: Logger): void {
+  app.post('/payments/notify/:provider', express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
+    const provider = String(req.params.provider);
+    if (!/^[a-z0-9-]{1,32}$/.test(provider)) {
+      res.status(404).type('text/plain').send('FAIL');
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const h of FORWARDED) {
+      const v = req.header(h);
+      if (v) headers[h] = v;
+    }
+    try {
+      const upstream = await fetch(`${config().urls.payment}/payments/notify/${provider}`, {
+        method: 'POST',
+        headers,
+        body: new Uint8Array(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)),
+        signal: AbortSignal.timeout(15_000),
+      });
+      res.status(upstream.status).type(upstream.headers.get('content-type') ?? 'text/plain').send(Buffer.from(await upstream.arrayBuffer()));
+    } catch (err) {
+      log.error({ err: (err as Error).message, provider }, 'payment callback could not reach the payment service');
+      // Not acknowledged: the provider calls again later.
+      res.status(502).type('text/plain').send('FAIL');
+    }
+  });
+}

@@ -1,0 +1,53 @@
+import { Worker } from 'bullmq';
+import { callService } from '../lib/internal-client.js';
+import { createRedis } from '../lib/redis.js';
+import type { OrderView } from '../subgraphs/order/service.js';
+import { StoredNotifier, type NotificationMessage, type Notifier } from './notifier.js';
+import { QUEUES, queueOptions, type PaySuccessNotifyJob } from './queues.js';
+import type { JobRunner } from './registry.js';
+
+const yuan = (cents: number) => `¥${(cents / 100).toFixed(2)}`;
+
+/** looklook's two messages: the order is paid; the check-in code with the dates. */
+export function renderPaySuccess(order: OrderView): NotificationMessage[] {
+  return [
+    {
+      kind: 'pay-success',
+      dedupeKey: `pay-success:${order.sn}`,
+      title: 'Order paid',
+      body: `Your order ${order.sn} for ${order.title} is paid: ${yuan(order.total)}. Stay from ${order.checkIn} to ${order.checkOut}.`,
+    },
+    {
+      kind: 'check-in-code',
+      dedupeKey: `check-in-code:${order.sn}`,
+      title: 'Your check-in code',
+      body: `Check in on ${order.checkIn}, check out on ${order.checkOut}. Your check-in code is ${order.tradeCode}: show it to the landlord on arrival. Have a good stay!`,
+    },
+  ];
+}
+
+/**
+ * pay-success-notify: added by the payment-status consumer when an order is paid. Reads the order,
+ * renders the messages and hands them to the notifier; a failure is retried with exponential
+ * backoff (PAY_SUCCESS_NOTIFY_JOB_OPTIONS), and a retry stores no second copy (dedupeKey).
+ */
+export function paySuccessNotifyRunner(notifier: Notifier = new StoredNotifier()): JobRunner {
+  return {
+    name: 'pay-success-notify',
+    async start(log) {
+      const worker = new Worker<PaySuccessNotifyJob>(
+        QUEUES.paySuccessNotify,
+        async (job) => {
+          const order = await callService<OrderView>('jobs', 'order', '/orders/get', { sn: job.data.orderSn });
+          if (!order.tradeCode) throw new Error(`order ${order.sn} has no trade code yet (${order.state})`);
+          await notifier.deliver(order.userId, renderPaySuccess(order));
+        },
+        { ...queueOptions(createRedis()), concurrency: 20 },
+      );
+      worker.on('failed', (job, err) => log.warn({ orderSn: job?.data.orderSn, attempt: job?.attemptsMade, err: err.message }, 'pay-success-notify failed; will retry'));
+      worker.on('error', (err) => log.error({ err }, 'pay-success-notify worker error'));
+      await worker.waitUntilReady();
+      return { close: () => worker.close() };
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import express from 'express';
+import { gql } from 'graphql-tag';
+import { visit, type DocumentNode } from 'graphql';
+import { openDatabase } from '../../db/index.js';
+import { config } from '../../lib/config.js';
+import { internalHandler } from '../../lib/internal-client.js';
+import { onShutdown } from '../../lib/lifecycle.js';
+import { createRedis } from '../../lib/redis.js';
+import { startSubgraph } from '../../lib/subgraph-server.js';
+import { outboxBacklog, registerCollector } from '../../lib/metrics.js';
+import { createContext, type PaymentDeps } from './context.js';
+import { OutboxRelay } from './outbox-relay.js';
+import type { PaymentProvider } from './provider/provider.js';
+import { SandboxProvider } from './provider/sandbox.js';
+import { resolvers } from './resolvers.js';
+import { PaymentService, type NoticeOutcome, type SettleInput } from './service.js';
+import type { EntityManager } from '../../db/index.js';
+
+const fullTypeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+
+/** The schema without the development-only sandboxPay mutation (and its enum): production's. */
+export function withoutSandbox(doc: DocumentNode): DocumentNode {
+  return visit(doc, {
+    FieldDefinition: (node) => (node.name.value === 'sandboxPay' ? null : undefined),
+    EnumTypeDefinition: (node) => (node.name.value === 'SandboxOutcome' ? null : undefined),
+  });
+}
+
+/** CONTRACT.md: every reply of the callback is a plain `SUCCESS` or `FAIL`. */
+const REPLY: Record<NoticeOutcome | 'signature' | 'malformed', [number, string]> = {
+  accepted: [200, 'SUCCESS'],
+  unchanged: [200, 'SUCCESS'],
+  signature: [401, 'FAIL'],
+  malformed: [400, 'FAIL'],
+  'amount-mismatch': [400, 'FAIL'],
+  'unknown-payment': [404, 'FAIL'],
+};
+
+export async function startPaymentService() {
+  const cfg = config();
+  const orm = await openDatabase('payment');
+  onShutdown(() => orm.close());
+  const redis = createRedis();
+  onShutdown(() => redis.quit().catch(() => undefined));
+
+  const sandbox = new SandboxProvider(cfg.paymentSandboxSecret);
+  const providers: PaymentProvider[] = [sandbox];
+  const provider = sandbox;
+  let relay: OutboxRelay | undefined;
+  const deps: PaymentDeps = { orm, provider, sandbox: cfg.isProduction ? null : sandbox, onOutboxWrite: () => relay?.wake() };
+  const service = (em: EntityManager = orm.em.fork() as EntityManager) => new PaymentService(em, provider, deps.onOutboxWrite);
+  const typeDefs = cfg.isProduction ? withoutSandbox(fullTypeDefs) : fullTypeDefs;
+  const res = withoutSandboxResolvers(cfg.isProduction);
+
+  const subgraph = await startSubgraph({
+    name: 'payment',
+    typeDefs,
+    resolvers: res,
+    context: createContext(deps),
+    ready: async () => void (await orm.em.getConnection().execute('select 1')),
+    publicRoutes: (app) => {
+      for (const p of providers) {
+        // The provider signs the raw bytes: read them untouched, whatever the content type.
+        app.post(`/payments/notify/${p.routeName}`, express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
+          const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+          const verified = p.verifyCallback(raw, req.headers);
+          let outcome: keyof typeof REPLY;
+          try {
+            outcome = verified.ok ? await service().applyNotice(verified.notice) : verified.reason;
+          } catch (err) {
+            subgraph.log.error({ err }, 'payment callback failed');
+            // Not acknowledged: the provider calls again later.
+            res.status(500).type('text/plain').send('FAIL');
+            return;
+          }
+          if (outcome !== 'accepted' && outcome !== 'unchanged') subgraph.log.warn({ outcome, provider: p.payMode }, 'payment callback refused');
+          const [status, body] = REPLY[outcome];
+          res.status(status).type('text/plain').send(body);
+        });
+      }
+    },
+    internalRoutes: (router) => {
+      router.post('/payments/refund', internalHandler(async (b: { paymentSn: string; reason?: string }) => {
+        const p = await service().refund(String(b.paymentSn), b.reason ?? 'order closed before the payment arrived');
+        return { sn: p.sn, orderSn: p.orderSn, payStatus: p.payStatus };
+      }));
+      router.post('/settlements/record', internalHandler((b: SettleInput) => service().recordSettlement(b)));
+    },
+  });
+
+  relay = new OutboxRelay(orm, redis, subgraph.log.child({ part: 'outbox-relay' }));
+  relay.start();
+  // outbox_backlog on /metrics: rows written but not yet published (read on each scrape).
+  registerCollector('outbox', async () => {
+    const [row] = await orm.em.fork().getConnection().execute('select count(*) as n from payment_outbox where sent_at is null');
+    outboxBacklog.set({ table: 'payment_outbox' }, Number((row as { n: number | string }).n));
+  });
+  // Registered last, so it runs first: the relay stops before the database closes.
+  onShutdown(() => relay!.stop());
+  return { subgraph, relay, orm };
+}
+
+function withoutSandboxResolvers(production: boolean) {
+  if (!production) return resolvers;
+  const { sandboxPay: _omit, ...mutation } = resolvers.Mutation as Record<string, unknown>;
+  return { ...resolvers, Mutation: mutation } as typeof resolvers;
+}
+

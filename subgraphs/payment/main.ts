@@ -1,0 +1,3 @@
+import { startPaymentService } from './app.js';
+
+await startPaymentService();

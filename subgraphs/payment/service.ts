@@ -1,0 +1,171 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '../../db/index.js';
+import { stamp } from '../../lib/dates.js';
+import { conflict, notFound } from '../../lib/errors.js';
+import { callService } from '../../lib/internal-client.js';
+import { topic } from '../../lib/kafka.js';
+import { PAY_STATUS, PaymentOutbox, SettleRecord, ThirdPayment, statusOf, type PaymentStatus } from './entities.js';
+import type { PaymentStatusEvent } from './events.js';
+import type { PaymentNotice, PaymentProvider } from './provider/provider.js';
+// Type-only: the order service owns the shape its internal routes return.
+import type { OrderView } from '../order/service.js';
+
+export type { OrderView };
+
+/** `PMT` + yyyyMMddHHmmss (APP_TIMEZONE) + 8 random digits, like the order sn. */
+export function paymentSn(now = new Date()): string {
+  return `PMT${stamp(now)}${String(randomInt(0, 1e8)).padStart(8, '0')}`;
+}
+
+export type NoticeOutcome = 'accepted' | 'unchanged' | 'unknown-payment' | 'amount-mismatch';
+
+export interface SettleInput {
+  orderSn: string;
+  businessId: string;
+  amount: number;
+  periodStart: string;
+  periodEnd: string;
+}
+
+/** The payment service's domain rules: resolvers, the callback route and internal routes go through it. */
+export class PaymentService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly provider: PaymentProvider,
+    /** Called after a commit that wrote outbox rows, so the relay publishes them at once. */
+    private readonly onOutboxWrite: () => void = () => undefined,
+  ) {}
+
+  /** One live (waiting or paid) payment per order: a second call returns the same one. */
+  async payOrder(userId: string, orderSn: string, requestId?: string): Promise<ThirdPayment> {
+    const order = await callService<OrderView>('payment', 'order', '/orders/get', { sn: orderSn }, requestId);
+    // Another user's order reads as NOT_FOUND, as everywhere.
+    if (String(order.userId) !== String(userId)) throw notFound('order');
+    if (order.state !== 'WAIT_PAY') throw conflict(`order ${orderSn} is ${order.state}, only a WAIT_PAY order can be paid`);
+    const live = await this.liveFor(orderSn);
+    if (live) return live;
+    const { tradeType } = await this.provider.prepare({ sn: '', orderSn, amount: order.total });
+    try {
+      const payment = this.em.create(ThirdPayment, {
+        sn: paymentSn(),
+        userId: String(userId),
+        payMode: this.provider.payMode,
+        tradeType,
+        tradeState: 'NOTPAY',
+        payTotal: order.total,
+        orderSn,
+        serviceType: 'homestayOrder',
+        payStatus: PAY_STATUS.WAITING,
+        liveOrderSn: orderSn,
+      } as ThirdPayment);
+      await this.em.flush();
+      return payment;
+    } catch (err) {
+      // Two concurrent calls: the unique live_order_sn lets one insert win; the other returns it.
+      if (err instanceof UniqueConstraintViolationException) {
+        this.em.clear();
+        const winner = await this.liveFor(orderSn);
+        if (winner) return winner;
+      }
+      throw err;
+    }
+  }
+
+  private liveFor(orderSn: string) {
+    return this.em.findOne(ThirdPayment, { liveOrderSn: orderSn, delState: 0 });
+  }
+
+  findBySns(sns: readonly string[]): Promise<ThirdPayment[]> {
+    return this.em.find(ThirdPayment, { sn: { $in: [...sns] }, delState: 0 });
+  }
+
+  findByOrderSns(orderSns: readonly string[]): Promise<ThirdPayment[]> {
+    return this.em.find(ThirdPayment, { orderSn: { $in: [...orderSns] }, delState: 0 }, { orderBy: { id: 'asc' } });
+  }
+
+  /**
+   * Applies a verified provider callback. The payment change and its outbox event commit in one
+   * transaction, under a row lock, so the same callback twice (even at once) changes nothing more.
+   */
+  async applyNotice(notice: PaymentNotice): Promise<NoticeOutcome> {
+    const outcome = await this.em.transactional(async (em) => {
+      const p = await em.findOne(ThirdPayment, { sn: notice.paymentSn, delState: 0 }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!p) return 'unknown-payment' as const;
+      if (p.payTotal !== notice.amount) return 'amount-mismatch' as const;
+      const current = statusOf(p.payStatus);
+      let to: PaymentStatus | null = null;
+      if (notice.status === 'SUCCESS' && current === 'WAITING') to = 'SUCCESS';
+      else if (notice.status === 'FAILED' && current === 'WAITING') to = 'FAILED';
+      else if (notice.status === 'REFUND' && current === 'SUCCESS') to = 'REFUNDED';
+      if (!to) return 'unchanged' as const;
+      if (notice.transactionId) p.transactionId = notice.transactionId;
+      this.move(em, p, to, notice.status === 'FAILED' ? 'PAYERROR' : notice.status);
+      await em.flush();
+      return 'accepted' as const;
+    });
+    if (outcome === 'accepted') this.onOutboxWrite();
+    return outcome;
+  }
+
+  /**
+   * Refunds a successful payment through the provider (a payment for an order that was closed in
+   * the meantime): the money never stays. Idempotent: a refunded payment is returned as it is.
+   */
+  async refund(paymentSnValue: string, reason: string): Promise<ThirdPayment> {
+    const payment = await this.em.findOne(ThirdPayment, { sn: paymentSnValue, delState: 0 });
+    if (!payment) throw notFound('payment');
+    if (payment.payStatus === PAY_STATUS.REFUNDED) return payment;
+    if (payment.payStatus !== PAY_STATUS.SUCCESS) throw conflict(`payment ${paymentSnValue} is ${statusOf(payment.payStatus)}, only a successful payment is refunded`);
+    // The provider is asked first; asking again after a crash is safe (the sandbox accepts, a real
+    // provider refunds by the payment's own refund number once).
+    const { refundId } = await this.provider.refund({ sn: payment.sn, transactionId: payment.transactionId, amount: payment.payTotal }, reason);
+    const result = await this.em.transactional(async (em) => {
+      const p = await em.findOneOrFail(ThirdPayment, { sn: paymentSnValue }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      if (p.payStatus === PAY_STATUS.SUCCESS) {
+        p.tradeStateDesc = `refunded (${refundId}): ${reason}`.slice(0, 255);
+        this.move(em, p, 'REFUNDED', 'REFUND');
+        await em.flush();
+      }
+      return p;
+    });
+    this.onOutboxWrite();
+    return result;
+  }
+
+  /** Changes a payment's status and writes the event for it in the caller's transaction. */
+  private move(em: EntityManager, p: ThirdPayment, to: PaymentStatus, tradeState: string) {
+    p.payStatus = PAY_STATUS[to];
+    p.tradeState = tradeState;
+    if (to === 'SUCCESS') p.payTime = new Date();
+    if (to === 'FAILED') p.liveOrderSn = null;
+    const event: PaymentStatusEvent = {
+      eventId: randomUUID(),
+      orderSn: p.orderSn,
+      paymentSn: p.sn,
+      payStatus: to,
+      amount: p.payTotal,
+      paidAt: p.payTime ? p.payTime.toISOString() : null,
+    };
+    em.create(PaymentOutbox, {
+      eventId: event.eventId,
+      topic: topic('paymentUpdatePayStatus'),
+      messageKey: p.orderSn,
+      payload: JSON.stringify(event),
+    } as PaymentOutbox);
+  }
+
+  /** One settlement record per order, however often the settle job asks. */
+  async recordSettlement(input: SettleInput): Promise<{ created: boolean }> {
+    const res = await this.em.getConnection().execute<{ affectedRows: number }>(
+      'insert ignore into settle_record (order_sn, business_id, amount, period_start, period_end) values (?, ?, ?, ?, ?)',
+      [input.orderSn, input.businessId, input.amount, input.periodStart, input.periodEnd],
+      'run',
+    );
+    return { created: res.affectedRows === 1 };
+  }
+
+  findSettlement(orderSn: string) {
+    return this.em.findOne(SettleRecord, { orderSn });
+  }
+}

@@ -1,0 +1,40 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+
+/**
+ * The GraphiQL playground at `/playground`, served entirely from this repository's installed
+ * packages (React, ReactDOM, GraphiQL and the graphql-ws client as UMD builds) and its own files:
+ * no CDN, so it works on a machine without internet. Queries and mutations go over HTTP to
+ * `/graphql` with the headers typed in the headers editor; subscriptions go over graphql-ws to
+ * `ws://…/graphql` with `{ authorization }` from those headers as connection params.
+ */
+const require = createRequire(import.meta.url);
+const pkg = (name: string) => dirname(require.resolve(`${name}/package.json`));
+const HERE = join(dirname(fileURLToPath(import.meta.url)), 'playground');
+
+/** Served files by their public name under /playground/assets. */
+const ASSETS: Record<string, string> = {
+  'react.js': join(pkg('react'), 'umd/react.production.min.js'),
+  'react-dom.js': join(pkg('react-dom'), 'umd/react-dom.production.min.js'),
+  'graphiql.js': join(pkg('graphiql'), 'graphiql.min.js'),
+  'graphiql.css': join(pkg('graphiql'), 'graphiql.min.css'),
+  'graphql-ws.js': join(pkg('graphql-ws'), 'umd/graphql-ws.min.js'),
+  'playground.js': join(HERE, 'playground.js'),
+  'playground.css': join(HERE, 'playground.css'),
+};
+
+export function playgroundRouter(): express.Router {
+  const router = express.Router();
+  router.get('/assets/:name', (req, res, next) => {
+    const file = ASSETS[req.params.name];
+    if (!file) return next();
+    res.sendFile(file, { maxAge: '1h', dotfiles: 'deny' });
+  });
+  router.get('/', (_req, res) => {
+    res.set('cache-control', 'no-cache');
+    res.sendFile(join(HERE, 'index.html'));
+  });
+  return router;
+}

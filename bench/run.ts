@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, existsSync } from 'node:fs';
+import os from 'node:os';
+
+/**
+ * `npm run bench`: runs every benchmark (bench/*.ts, and bench/<dir>/main.ts) one after another,
+ * collects their `FIGURE <name> <value> <unit> # <what>` lines (bench/support.ts figure()) and
+ * prints one table with the machine it ran on. `npm run bench -- user-me` runs only the scripts
+ * whose path contains one of the given words. BENCH_DURATION (seconds per load run) is passed on.
+ */
+const BENCH = new URL('./', import.meta.url).pathname;
+const HELPERS = new Set(['support.ts', 'run.ts']);
+const filters = process.argv.slice(2);
+
+const scripts = [
+  ...readdirSync(BENCH)
+    .filter((f) => f.endsWith('.ts') && !HELPERS.has(f))
+    .sort(),
+  ...readdirSync(BENCH, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(`${BENCH}${d.name}/main.ts`))
+    .map((d) => `${d.name}/main.ts`)
+    .sort(),
+].filter((s) => !filters.length || filters.some((f) => s.includes(f)));
+
+interface Figure {
+  script: string;
+  name: string;
+  value: string;
+  unit: string;
+  what: string;
+}
+const figures: Figure[] = [];
+const failures: string[] = [];
+
+for (const script of scripts) {
+  console.log(`\n=== bench/${script}`);
+  const started = Date.now();
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', `${BENCH}${script}`], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    let rest = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) {
+        const m = /^FIGURE (\S+) (\S+) (\S+) # (.*)$/.exec(line.trim());
+        if (m) figures.push({ script, name: m[1]!, value: m[2]!, unit: m[3]!, what: m[4]! });
+      }
+    });
+    child.once('exit', (c) => resolve(c ?? 1));
+  });
+  console.log(`=== bench/${script}: exit ${code} after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (code !== 0) failures.push(script);
+}
+
+const cpus = os.cpus();
+console.log(`\nBenchmarks on ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`);
+console.log(`load: autocannon; seconds of load per run: ${process.env.BENCH_DURATION ? `BENCH_DURATION=${process.env.BENCH_DURATION}` : 'each script’s default'}; every figure, ratios included, is from this one run`);
+const rows = figures.map((f) => [f.script, f.name, f.value, f.unit, f.what]);
+const head = ['script', 'figure', 'value', 'unit', 'what it measures'];
+const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+const fmt = (r: string[]) => r.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ');
+console.log(fmt(head));
+console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+for (const r of rows) console.log(fmt(r));
+if (failures.length) {
+  console.log(`\nfailed: ${failures.join(', ')}`);
+  process.exitCode = 1;
+}

@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { Agent } from 'undici';
 import { CONTEXT_HEADER, signContext } from '../lib/internal-auth.js';
 import { subgraphFetchDuration } from '../lib/metrics.js';
-import { traceCarrier, type RequestContext } from '../lib/request-context.js';
+import { SpanKind, childSpan, endSpan, traceCarrier, type RequestContext } from '../lib/request-context.js';
 
 export interface GatewayContext {
   userId: string | null;
@@ -119,8 +119,6 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       ctx.signedContext ??= signContext({ userId: ctx.userId ?? undefined, requestId: ctx.requestId }, this.secret);
       headers.set(CONTEXT_HEADER, ctx.signedContext);
     }
-    // The trace goes on as W3C traceparent (and the request id as x-request-id) to every subgraph.
-    if (ctx.trace) for (const [k, v] of Object.entries(traceCarrier(ctx.trace))) headers.set(k, v);
   }
 
   /**
@@ -131,6 +129,9 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     options: GraphQLDataSourceProcessOptions<GatewayContext>,
   ): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
     const end = subgraphFetchDuration.startTimer({ subgraph: this.subgraph });
+    // One CLIENT span per subgraph fetch; the subgraph's own span hangs under it (W3C traceparent).
+    const trace = (options.context as Partial<GatewayContext>).trace;
+    const span = childSpan(`fetch ${this.subgraph}`, SpanKind.CLIENT, trace, { 'server.address': this.origin });
     try {
       const { request, context } = options;
       const headers = new PlainHeaders();
@@ -138,6 +139,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       headers.set('content-type', 'application/json');
       request.http = { method: 'POST', url: this.url, headers: headers as never };
       this.willSendRequest(options);
+      if (trace) for (const [k, v] of Object.entries(traceCarrier(span))) headers.set(k, v);
       if (!request.query) throw new Error('Missing query');
       const response = await this.fastSendRequest(request as never, context as GatewayContext);
       // Only client operations carry a cache policy to narrow (not health checks or schema loads).
@@ -147,9 +149,11 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
         if (policy?.restrict) policy.restrict(cacheHint(response.http.headers.get('cache-control')));
       }
       end({ outcome: (response as { errors?: unknown[] }).errors?.length ? 'error' : 'success' });
+      endSpan(span);
       return response as never;
     } catch (err) {
       end({ outcome: 'failure' });
+      endSpan(span, err);
       throw err;
     }
   }

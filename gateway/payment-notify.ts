@@ -1,6 +1,8 @@
 import express from 'express';
 import { config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
+import { traceCarrier } from '../lib/request-context.js';
+import { enterRequestContext, requestSpan } from '../lib/subgraph-server.js';
 
 /** Headers a provider's callback may need besides the body (its signature above all). */
 const FORWARDED = ['content-type', 'x-sandbox-signature', 'x-request-id'];
@@ -10,7 +12,7 @@ const FORWARDED = ['content-type', 'x-sandbox-signature', 'x-request-id'];
  * untouched (the raw bytes: the signature covers them), with the payment service's reply passed back.
  */
 export function mountPaymentNotify(app: express.Express, log: Logger): void {
-  app.post('/payments/notify/:provider', express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
+  app.post('/payments/notify/:provider', requestSpan('gateway'), express.raw({ type: () => true, limit: '64kb' }), enterRequestContext, async (req, res) => {
     const provider = String(req.params.provider);
     if (!/^[a-z0-9-]{1,32}$/.test(provider)) {
       res.status(404).type('text/plain').send('FAIL');
@@ -21,6 +23,7 @@ export function mountPaymentNotify(app: express.Express, log: Logger): void {
       const v = req.header(h);
       if (v) headers[h] = v;
     }
+    Object.assign(headers, traceCarrier());
     try {
       const upstream = await fetch(`${config().urls.payment}/payments/notify/${provider}`, {
         method: 'POST',

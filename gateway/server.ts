@@ -8,10 +8,10 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway } from '@apollo/gateway';
 import { config, SERVICES, type ServiceName } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
-import { enterRequestContext, formatError, requestLogPlugin } from '../lib/subgraph-server.js';
+import { enterRequestContext, formatError, requestLogPlugin, requestSpan } from '../lib/subgraph-server.js';
+import { startTracing, stopTracing } from '../lib/tracing.js';
 import { initMetrics, metricsHandler, metricsPlugin } from '../lib/metrics.js';
 import { closeReadiness, redisCheck, readyzHandler, type Check } from '../lib/readiness.js';
-import { contextFromHeaders, runWithContext } from '../lib/request-context.js';
 import { mountAdmin } from './admin.js';
 import { mountPaymentNotify } from './payment-notify.js';
 import { listen } from '../lib/http.js';
@@ -27,6 +27,7 @@ export async function startGateway(port = config().ports.gateway) {
   const cfg = config();
   const log = createLogger('gateway');
   initMetrics('gateway');
+  await startTracing('gateway');
   const app = express();
   app.disable('x-powered-by');
 
@@ -72,11 +73,8 @@ export async function startGateway(port = config().ports.gateway) {
 
   app.use(
     '/graphql',
-    (req, _res, next) => {
-      // Request id and trace id from the client (x-request-id, traceparent or x-trace-id) or new.
-      req.requestContext = contextFromHeaders((h) => req.header(h));
-      runWithContext(req.requestContext, next);
-    },
+    // Request id and trace id from the client (x-request-id, traceparent or x-trace-id) or new.
+    requestSpan('gateway'),
     express.json({ limit: '1mb' }),
     enterRequestContext,
     expressMiddleware(apollo, {
@@ -97,6 +95,7 @@ export async function startGateway(port = config().ports.gateway) {
     await closeAgent();
     await admin.close();
     await closeReadiness();
+    await stopTracing();
   };
   return { app, httpServer, apollo, port: boundPort, log, close };
 }

@@ -3,6 +3,7 @@ import { config } from '../lib/config.js';
 import { closeServer, listen } from '../lib/http.js';
 import { onShutdown } from '../lib/lifecycle.js';
 import { createLogger } from '../lib/logger.js';
+import { startTracing, stopTracing } from '../lib/tracing.js';
 import { startJobs } from './registry.js';
 import { mountJobsOps } from './ops.js';
 
@@ -11,6 +12,7 @@ import { mountJobsOps } from './ops.js';
  * run; BullMQ and Kafka consumer groups share the work out.
  */
 const log = createLogger('jobs');
+await startTracing('jobs');
 const running = await startJobs(log);
 
 const app = express();
@@ -23,4 +25,5 @@ onShutdown(async () => {
   await closeServer(server);
   await running.close();
   await ops.close();
+  await stopTracing();
 }, log);

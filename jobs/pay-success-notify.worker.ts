@@ -5,6 +5,7 @@ import type { OrderView } from '../subgraphs/order/service.js';
 import { StoredNotifier, type NotificationMessage, type Notifier } from './notifier.js';
 import { QUEUES, queueOptions, type PaySuccessNotifyJob } from './queues.js';
 import type { JobRunner } from './registry.js';
+import { traced } from '../lib/request-context.js';
 
 const yuan = (cents: number) => `¥${(cents / 100).toFixed(2)}`;
 
@@ -37,11 +38,11 @@ export function paySuccessNotifyRunner(notifier: Notifier = new StoredNotifier()
     async start(log) {
       const worker = new Worker<PaySuccessNotifyJob>(
         QUEUES.paySuccessNotify,
-        async (job) => {
+        traced(async (job) => {
           const order = await callService<OrderView>('jobs', 'order', '/orders/get', { sn: job.data.orderSn });
           if (!order.tradeCode) throw new Error(`order ${order.sn} has no trade code yet (${order.state})`);
           await notifier.deliver(order.userId, renderPaySuccess(order));
-        },
+        }),
         { ...queueOptions(createRedis()), concurrency: 20 },
       );
       worker.on('failed', (job, err) => log.warn({ orderSn: job?.data.orderSn, attempt: job?.attemptsMade, err: err.message }, 'pay-success-notify failed; will retry'));

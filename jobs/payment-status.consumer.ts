@@ -9,6 +9,7 @@ import { parsePaymentStatusEvent, type PaymentStatusEvent } from '../subgraphs/p
 import type { OrderView } from '../subgraphs/order/service.js';
 import { PAY_SUCCESS_NOTIFY_JOB_OPTIONS, QUEUES, queueOptions, type PaySuccessNotifyJob } from './queues.js';
 import type { JobRunner } from './registry.js';
+import { SpanKind, headersToCarrier, runInSpan, withTrace } from '../lib/request-context.js';
 
 const DONE_TTL_S = 14 * 24 * 3600;
 /** Messages of one partition handled together (distinct orders in parallel). */
@@ -31,7 +32,7 @@ export async function applyPaymentEvent(e: PaymentStatusEvent, notifyQueue: Queu
     try {
       const { changed } = await transition('WAIT_USE', e.paidAt);
       // Added even when nothing changed (a crash may have come between the two): the job id dedupes.
-      await notifyQueue.add('notify', { orderSn: e.orderSn }, { ...PAY_SUCCESS_NOTIFY_JOB_OPTIONS, jobId: `pay-success-${e.orderSn}` });
+      await notifyQueue.add('notify', withTrace({ orderSn: e.orderSn }, 'pay-success-notify'), { ...PAY_SUCCESS_NOTIFY_JOB_OPTIONS, jobId: `pay-success-${e.orderSn}` });
       return changed ? 'paid' : 'already-paid';
     } catch (err) {
       if (codeOf(err) !== 'CONFLICT') throw err;
@@ -136,7 +137,10 @@ export const paymentStatusConsumer: JobRunner = {
             try {
               await Promise.all(
                 [...byKey.values()].map(async (msgs) => {
-                  for (const m of msgs) await handleMessage(m.value, redis, notifyQueue, log);
+                  for (const m of msgs) {
+                    // Each event runs in a CONSUMER span under the trace of the callback that caused it.
+                    await runInSpan(`consume ${batch.topic}`, SpanKind.CONSUMER, headersToCarrier(m.headers), () => handleMessage(m.value, redis, notifyQueue, log));
+                  }
                 }),
               );
             } catch (err) {

@@ -20,6 +20,8 @@ export const QUEUES = {
 
 export interface PaySuccessNotifyJob {
   orderSn: string;
+  /** Trace context of the payment event that paid the order. */
+  trace?: TraceCarrier;
 }
 export type SettleRecordJob = Record<string, never>;
 

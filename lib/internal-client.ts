@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { config, type ServiceName } from './config.js';
 import { CONTEXT_HEADER, signContext } from './internal-auth.js';
 import { domainError, type ErrorCode } from './errors.js';
+import { SpanKind, childSpan, currentContext, endSpan, traceCarrier } from './request-context.js';
 
 /** A failure of the callee that is not a domain answer: worth retrying later. */
 export class ServiceUnavailableError extends Error {}
@@ -16,27 +17,37 @@ export async function callService<T>(
   to: ServiceName,
   path: string,
   body: unknown,
-  requestId: string = randomUUID(),
+  requestId: string = currentContext()?.requestId ?? randomUUID(),
 ): Promise<T> {
   const cfg = config();
-  let res: Response;
+  const span = childSpan(`call ${to} ${path}`, SpanKind.CLIENT);
   try {
-    res = await fetch(`${cfg.urls[to]}/internal${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [CONTEXT_HEADER]: signContext({ service: from, requestId }, cfg.internalSecret),
-      },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
+    let res: Response;
+    try {
+      res = await fetch(`${cfg.urls[to]}/internal${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [CONTEXT_HEADER]: signContext({ service: from, requestId }, cfg.internalSecret),
+          traceparent: traceCarrier(span).traceparent,
+        },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (err) {
+      throw new ServiceUnavailableError(`${to} service unreachable: ${(err as Error).message}`);
+    }
+    const payload = (await res.json().catch(() => ({}))) as { error?: { code: ErrorCode; message: string } } & T;
+    if (res.ok) {
+      endSpan(span);
+      return payload;
+    }
+    if (payload.error?.code && res.status < 500) throw domainError(payload.error.code, payload.error.message);
+    throw new ServiceUnavailableError(`${to} service answered ${res.status}`);
   } catch (err) {
-    throw new ServiceUnavailableError(`${to} service unreachable: ${(err as Error).message}`);
+    endSpan(span, err);
+    throw err;
   }
-  const payload = (await res.json().catch(() => ({}))) as { error?: { code: ErrorCode; message: string } } & T;
-  if (res.ok) return payload;
-  if (payload.error?.code && res.status < 500) throw domainError(payload.error.code, payload.error.message);
-  throw new ServiceUnavailableError(`${to} service answered ${res.status}`);
 }
 
 const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, NOT_FOUND: 404, CONFLICT: 409, SOLD_OUT: 409, FORBIDDEN: 403 };

@@ -14,7 +14,8 @@ import { createLogger, type Logger } from './logger.js';
 import { onShutdown } from './lifecycle.js';
 import { initMetrics, metricsHandler, metricsPlugin } from './metrics.js';
 import { closeReadiness, kafkaCheck, readyzHandler, redisCheck, type Check } from './readiness.js';
-import { newSpanId, parseTraceId, newTraceId, runWithContext, type RequestContext } from './request-context.js';
+import { contextFromHeaders, currentContext, endSpan, runWithContext, type RequestContext } from './request-context.js';
+import { startTracing, stopTracing } from './tracing.js';
 
 /** Who is calling, as proven by the signed context header. */
 export interface Caller {
@@ -80,14 +81,21 @@ const DEFAULT_NEEDS: Record<ServiceName, Array<'redis' | 'kafka'>> = {
   payment: ['redis', 'kafka'],
 };
 
-/** Logs one line per GraphQL operation (with the request and trace ids from the log mixin). */
+/**
+ * Logs one line per GraphQL operation (with the request and trace ids from the log mixin), and
+ * names the request's span after the operation.
+ */
 export function requestLogPlugin<C extends object>(log: Logger): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
-      if (!log.isLevelEnabled('info')) return;
+      const span = currentContext()?.span;
+      const logging = log.isLevelEnabled('info');
+      if (!logging && !span) return;
       const start = performance.now();
       return {
         async willSendResponse(rc) {
+          span?.updateName(`graphql ${rc.operationName ?? 'anonymous'}`);
+          if (!logging) return;
           const body = rc.response.body;
           const errors = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
           log.info(
@@ -100,6 +108,24 @@ export function requestLogPlugin<C extends object>(log: Logger): ApolloServerPlu
   };
 }
 
+/** Ends the request's span once the response is out (a 5xx marks it failed). */
+export function endSpanOnFinish(res: express.Response, ctx: RequestContext): void {
+  if (!ctx.span) return;
+  res.once('close', () => {
+    ctx.span!.setAttribute('http.response.status_code', res.statusCode);
+    endSpan(ctx, res.statusCode >= 500 ? new Error(`status ${res.statusCode}`) : undefined);
+  });
+}
+
+/** Opens the request's SERVER span under the caller's trace and runs the rest inside its context. */
+export function requestSpan(service: string): express.RequestHandler {
+  return (req, res, next) => {
+    req.requestContext = contextFromHeaders((h) => req.header(h), `${service} ${req.method} ${req.baseUrl}${req.path}`);
+    endSpanOnFinish(res, req.requestContext);
+    runWithContext(req.requestContext, next);
+  };
+}
+
 /** Runs the rest of the request inside its request context (after body parsing, which loses it). */
 export const enterRequestContext: express.RequestHandler = (req, _res, next) =>
   req.requestContext ? runWithContext(req.requestContext, next) : next();
@@ -108,6 +134,7 @@ export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions
   const cfg = config();
   const log = createLogger(`${opts.name}-subgraph`);
   initMetrics(opts.name);
+  await startTracing(opts.name);
   const apollo = new ApolloServer<C>({
     schema: buildSubgraphSchema({ typeDefs: opts.typeDefs, resolvers: opts.resolvers as GraphQLResolverMap<unknown> }),
     introspection: !cfg.isProduction,
@@ -140,11 +167,8 @@ export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions
       return;
     }
     req.caller = { userId: ctx.userId ?? null, service: ctx.service ?? null, requestId: ctx.requestId ?? randomUUID() };
-    req.requestContext = {
-      requestId: req.caller.requestId,
-      traceId: parseTraceId(req.header('traceparent'), req.header('x-trace-id')) ?? newTraceId(),
-      spanId: newSpanId(),
-    };
+    req.requestContext = contextFromHeaders((h) => req.header(h), `${opts.name} ${req.method} ${req.path}`, req.caller.requestId);
+    endSpanOnFinish(res, req.requestContext);
     runWithContext(req.requestContext, next);
   });
 
@@ -180,6 +204,7 @@ export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions
     await closeServer(server);
     await apollo.stop();
     await closeReadiness();
+    await stopTracing();
   };
   onShutdown(close, log);
   return { app, server, port, log, close };

@@ -194,7 +194,7 @@ export class OrderService {
     try {
       await this.deps.closeQueue.add(
         'close-order',
-        withTrace({ sn: order.sn }),
+        withTrace({ sn: order.sn }, 'close-order'),
         { ...CLOSE_ORDER_JOB_OPTIONS, jobId: order.sn, delay: Math.max(0, order.payDeadline.getTime() - Date.now()) },
       );
     } catch (err) {

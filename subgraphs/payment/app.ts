@@ -7,7 +7,7 @@ import { config } from '../../lib/config.js';
 import { internalHandler } from '../../lib/internal-client.js';
 import { onShutdown } from '../../lib/lifecycle.js';
 import { createRedis } from '../../lib/redis.js';
-import { startSubgraph } from '../../lib/subgraph-server.js';
+import { enterRequestContext, requestSpan, startSubgraph } from '../../lib/subgraph-server.js';
 import { outboxBacklog, registerCollector } from '../../lib/metrics.js';
 import { createContext, type PaymentDeps } from './context.js';
 import { OutboxRelay } from './outbox-relay.js';
@@ -62,7 +62,7 @@ export async function startPaymentService() {
     publicRoutes: (app) => {
       for (const p of providers) {
         // The provider signs the raw bytes: read them untouched, whatever the content type.
-        app.post(`/payments/notify/${p.routeName}`, express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
+        app.post(`/payments/notify/${p.routeName}`, requestSpan('payment'), express.raw({ type: () => true, limit: '64kb' }), enterRequestContext, async (req, res) => {
           const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
           const verified = p.verifyCallback(raw, req.headers);
           let outcome: keyof typeof REPLY;

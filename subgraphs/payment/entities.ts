@@ -31,6 +31,8 @@ export class PaymentOutbox extends BaseRow {
   topic!: string;
   messageKey!: string;
   payload!: string;
+  /** Kafka message headers as JSON: the trace context of the request that wrote the event. */
+  headers: string | null = null;
   attempts = 0;
   sentAt: Date | null = null;
 }
@@ -74,6 +76,7 @@ export const PaymentOutboxSchema = new EntitySchema<PaymentOutbox, BaseRow>({
     topic: { type: 'string', length: 64 },
     messageKey: { type: 'string', length: 64 },
     payload: { type: 'text' },
+    headers: { type: 'string', length: 512, nullable: true },
     attempts: { type: 'integer', default: 0 },
     sentAt: { type: 'datetime', length: 3, nullable: true },
   },

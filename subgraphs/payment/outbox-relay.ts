@@ -5,11 +5,24 @@ import { createKafka, topic } from '../../lib/kafka.js';
 import type { Logger } from '../../lib/logger.js';
 import { redisKey, type Redis } from '../../lib/redis.js';
 
+/** The stored trace headers, or none when the column is empty or unreadable (never worth a stuck event). */
+function messageHeaders(json: string | null): Record<string, string> | undefined {
+  if (!json) return undefined;
+  try {
+    const h = JSON.parse(json) as unknown;
+    if (!h || typeof h !== 'object') return undefined;
+    return Object.fromEntries(Object.entries(h).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return undefined;
+  }
+}
+
 interface OutboxRow {
   id: string;
   topic: string;
   message_key: string;
   payload: string;
+  headers: string | null;
 }
 
 export interface RelayOptions {
@@ -123,7 +136,7 @@ export class OutboxRelay {
         }
         this.pending = false;
         rows = await this.orm.em.getConnection().execute<OutboxRow[]>(
-          'select id, topic, message_key, payload from payment_outbox where sent_at is null order by id limit ?',
+          'select id, topic, message_key, payload, headers from payment_outbox where sent_at is null order by id limit ?',
           [this.opts.batchSize],
         );
         if (!rows.length) {
@@ -137,7 +150,7 @@ export class OutboxRelay {
           acks: -1,
           topicMessages: [...byTopic].map(([t, rs]) => ({
             topic: t,
-            messages: rs.map((r) => ({ key: r.message_key, value: r.payload })),
+            messages: rs.map((r) => ({ key: r.message_key, value: r.payload, headers: messageHeaders(r.headers) })),
           })),
         });
         await this.orm.em.getConnection().execute(

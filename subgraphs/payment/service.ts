@@ -5,6 +5,7 @@ import { stamp } from '../../lib/dates.js';
 import { conflict, notFound } from '../../lib/errors.js';
 import { callService } from '../../lib/internal-client.js';
 import { topic } from '../../lib/kafka.js';
+import { traceCarrier } from '../../lib/request-context.js';
 import { PAY_STATUS, PaymentOutbox, SettleRecord, ThirdPayment, statusOf, type PaymentStatus } from './entities.js';
 import type { PaymentStatusEvent } from './events.js';
 import type { PaymentNotice, PaymentProvider } from './provider/provider.js';
@@ -152,6 +153,7 @@ export class PaymentService {
       topic: topic('paymentUpdatePayStatus'),
       messageKey: p.orderSn,
       payload: JSON.stringify(event),
+      headers: JSON.stringify(traceCarrier()),
     } as PaymentOutbox);
   }
 

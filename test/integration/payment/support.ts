@@ -67,13 +67,13 @@ export async function readOrder(token: string, sn: string, opts: Opts = {}): Pro
 export async function callback(
   baseUrl: string,
   notice: { paymentSn: string; amount: number; status?: string; transactionId?: string },
-  opts: { signature?: string | null; secret?: string } = {},
+  opts: { signature?: string | null; secret?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; text: string }> {
   const body = JSON.stringify({ transactionId: `TX${notice.paymentSn}`, status: 'SUCCESS', ...notice });
   const signature = opts.signature === undefined ? signSandboxBody(body, opts.secret ?? SANDBOX_SECRET) : opts.signature;
   const res = await fetch(`${baseUrl}/payments/notify/sandbox`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(signature ? { 'X-Sandbox-Signature': signature } : {}) },
+    headers: { 'content-type': 'application/json', ...(signature ? { 'X-Sandbox-Signature': signature } : {}), ...opts.headers },
     body,
   });
   return { status: res.status, text: await res.text() };

@@ -8,6 +8,8 @@ import { QUEUES, queueOptions, type OrderSweepJob } from './queues.js';
 import type { JobRunner } from './registry.js';
 
 const BATCH = 500;
+/** 50 pages of 500: the sweep looks at 25,000 held reservations a run at the most. */
+const MAX_HELD_PAGES = 50;
 const PARALLEL = 20;
 
 async function inParallel<T>(items: T[], fn: (item: T) => Promise<unknown>): Promise<number> {
@@ -41,12 +43,19 @@ export async function sweepOnce(service: () => ReturnType<Awaited<ReturnType<typ
   }
   let released = 0;
   try {
-    const { reservations } = await homestayApi.held(config().orderOrphanAgeMs, BATCH);
-    const orphans = await service().orphanedSns([...new Set(reservations.map((r) => r.sn))]);
-    failed += await inParallel(orphans, async (sn) => {
-      await homestayApi.release(sn);
-      released += 1;
-    });
+    // Every page: held reservations of live orders come first as often as not.
+    let after = '';
+    for (let page = 0; page < MAX_HELD_PAGES; page++) {
+      const { reservations } = await homestayApi.held(config().orderOrphanAgeMs, BATCH, after);
+      if (!reservations.length) break;
+      const orphans = await service().orphanedSns([...new Set(reservations.map((r) => r.sn))]);
+      failed += await inParallel(orphans, async (sn) => {
+        await homestayApi.release(sn);
+        released += 1;
+      });
+      if (reservations.length < BATCH) break;
+      after = reservations[reservations.length - 1]!.sn;
+    }
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'orphan reservation sweep skipped');
   }

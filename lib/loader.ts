@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { pageSize, toConnection, type Connection, type PageArgs } from './connection.js';
 
 /**
  * A per-request DataLoader that fetches many rows in one query and hands each key its row (or
@@ -35,4 +36,40 @@ export function groupLoaderBy<K extends string | number, V>(
     },
     { cacheKeyFn: (k) => String(k), maxBatchSize: 500 },
   );
+}
+
+/**
+ * A nested connection (each business's homestays, each homestay's comments) for a whole list of
+ * parents: the first pages of every parent asked for in one tick come from one query (a window
+ * over the parents, `fetchFirst`); a page after a cursor is one parent's own query (`fetchPage`).
+ */
+export function pageLoader<T>(
+  fetchFirst: (parentIds: readonly string[], rowsEach: number) => Promise<Map<string, T[]>>,
+  fetchPage: (parentId: string, args: PageArgs) => Promise<Connection<T>>,
+  keyOf: (row: T) => readonly (string | number)[],
+) {
+  // Keyed by page size and parent: a batch shares one size.
+  const firstPages = new DataLoader<string, T[], string>(
+    async (keys) => {
+      const bySize = new Map<number, string[]>();
+      for (const k of keys) {
+        const [size, parent] = k.split(':') as [string, string];
+        (bySize.get(Number(size)) ?? bySize.set(Number(size), []).get(Number(size))!).push(parent);
+      }
+      const found = new Map<string, T[]>();
+      for (const [size, parents] of bySize) {
+        const rows = await fetchFirst(parents, size + 1);
+        for (const p of parents) found.set(`${size}:${p}`, rows.get(p) ?? []);
+      }
+      return keys.map((k) => found.get(k) ?? []);
+    },
+    { maxBatchSize: 500 },
+  );
+  return {
+    async load(parentId: string, args: PageArgs): Promise<Connection<T>> {
+      const size = pageSize(args.first);
+      if (args.after !== null && args.after !== undefined) return fetchPage(parentId, args);
+      return toConnection(await firstPages.load(`${size}:${parentId}`), size, keyOf);
+    },
+  };
 }

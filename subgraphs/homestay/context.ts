@@ -1,5 +1,5 @@
 import type { EntityManager, MikroORM } from '../../db/index.js';
-import { loaderBy } from '../../lib/loader.js';
+import { loaderBy, pageLoader } from '../../lib/loader.js';
 import type { BaseContext } from '../../lib/subgraph-server.js';
 import { HomestayService } from './service.js';
 
@@ -15,6 +15,16 @@ export function createContext(orm: MikroORM) {
         homestay: loaderBy((ids: readonly string[]) => homestays.findByIds(ids), (h) => String(h.id)),
         business: loaderBy((ids: readonly string[]) => homestays.findBusinessesByIds(ids), (b) => String(b.id)),
         rating: loaderBy((ids: readonly string[]) => homestays.ratings(ids), (r) => r.homestayId),
+        businessHomestays: pageLoader(
+          (ids, n) => homestays.firstHomestaysOf(ids, n),
+          (id, args) => homestays.list({ ...args, scope: 'ALL' }, id),
+          (h) => [String(h.id)],
+        ),
+        comments: pageLoader(
+          (ids, n) => homestays.firstCommentsOf(ids, n),
+          (id, args) => homestays.comments(id, args),
+          (c) => [String(c.id)],
+        ),
       },
     };
   };

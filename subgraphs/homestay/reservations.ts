@@ -201,17 +201,24 @@ export class ReservationService {
   }
 
   /** Reservations still held that were made more than olderThanMs ago, oldest first. */
-  async held(olderThanMs: unknown, limit: unknown = 500): Promise<{ reservations: HeldReservation[] }> {
+  /**
+   * Reservations still held after `olderThanMs`, one page in sn order after the `after` sn: the
+   * sweep walks every page, since most held reservations belong to live orders and a first page
+   * of those alone must not hide the orphans behind it.
+   */
+  async held(olderThanMs: unknown, limit: unknown = 500, after: unknown = ''): Promise<{ reservations: HeldReservation[] }> {
     if (typeof olderThanMs !== 'number' || !Number.isFinite(olderThanMs) || olderThanMs < 0) {
       throw badInput('olderThanMs', 'olderThanMs must be a non-negative number');
     }
     const n = limit === undefined || limit === null ? 500 : limit;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 5000) throw badInput('limit', 'limit must be 1 to 5000');
+    const from = after === undefined || after === null ? '' : after;
+    if (typeof from !== 'string' || from.length > 64) throw badInput('after', 'after must be an sn (at most 64 characters)');
     const rows: { sn: string; homestay_id: string | number; reserved_at: string }[] = await this.em().execute(
       `select sn, homestay_id, ${iso('min(reserved_at)')} as reserved_at from homestay_reservation
-       where state = 0 and reserved_at < utc_timestamp(3) - interval ? microsecond
-       group by sn, homestay_id order by min(reserved_at) limit ?`,
-      [Math.floor(olderThanMs) * 1000, n],
+       where state = 0 and reserved_at < utc_timestamp(3) - interval ? microsecond and sn > ?
+       group by sn, homestay_id order by sn limit ?`,
+      [Math.floor(olderThanMs) * 1000, from, n],
     );
     return { reservations: rows.map((r) => ({ sn: r.sn, homestayId: String(r.homestay_id), reservedAt: r.reserved_at })) };
   }

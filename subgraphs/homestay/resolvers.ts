@@ -50,7 +50,7 @@ export const resolvers: GraphQLResolverMap<HomestayContext> = {
     landlord: (h: Homestay) => userRef(h.userId),
     availability: (h: Homestay, { checkIn, checkOut }: { checkIn: string; checkOut: string }, ctx) =>
       ctx.homestays.availability(h, checkIn, checkOut),
-    comments: (h: Homestay, args: PageArgs, ctx) => ctx.homestays.comments(String(h.id), args),
+    comments: (h: Homestay, args: PageArgs, ctx) => ctx.loaders.comments.load(String(h.id), args),
     createdAt: (h: Homestay) => h.createTime,
   },
   HomestayBusiness: {
@@ -60,7 +60,7 @@ export const resolvers: GraphQLResolverMap<HomestayContext> = {
     tags: (b: HomestayBusiness) => list(b.tags),
     open: (b: HomestayBusiness) => b.rowState === 1,
     landlord: (b: HomestayBusiness) => userRef(b.userId),
-    homestays: (b: HomestayBusiness, args: PageArgs, ctx) => ctx.homestays.list({ ...args, scope: 'ALL' }, String(b.id)),
+    homestays: (b: HomestayBusiness, args: PageArgs, ctx) => ctx.loaders.businessHomestays.load(String(b.id), args),
   },
   HomestayComment: {
     id: (c: HomestayComment) => String(c.id),

@@ -25,7 +25,7 @@ export function startHomestaySubgraph(orm: MikroORM, port?: number) {
       router.post('/reservations/release', internalHandler<{ sn: unknown }>((b) => reservations.release(b?.sn)));
       router.post(
         '/reservations/held',
-        internalHandler<{ olderThanMs: unknown; limit?: unknown }>((b) => reservations.held(b?.olderThanMs, b?.limit)),
+        internalHandler<{ olderThanMs: unknown; limit?: unknown; after?: unknown }>((b) => reservations.held(b?.olderThanMs, b?.limit, b?.after)),
       );
     },
     ready: async () => void (await orm.em.getConnection().execute('select 1')),

@@ -143,6 +143,43 @@ export class HomestayService {
     return rows.map((r) => String(r.user_id));
   }
 
+  /** The first `rowsEach` homestays on sale of each business, newest first, in one query. */
+  firstHomestaysOf(businessIds: readonly string[], rowsEach: number): Promise<Map<string, Homestay[]>> {
+    return this.firstRowsPer(Homestay, 'homestay', 'homestay_business_id', businessIds, rowsEach, 'and t.row_state = ?', [ROW_STATE_ON_SALE]);
+  }
+
+  /** The first `rowsEach` comments of each homestay, newest first, in one query. */
+  firstCommentsOf(homestayIds: readonly string[], rowsEach: number): Promise<Map<string, HomestayComment[]>> {
+    return this.firstRowsPer(HomestayComment, 'homestay_comment', 'homestay_id', homestayIds, rowsEach);
+  }
+
+  /** The newest `rowsEach` live rows per parent (ROW_NUMBER over the parent column), grouped by parent. */
+  private async firstRowsPer<T extends { id: string }>(
+    entity: new () => T,
+    table: string,
+    parentColumn: string,
+    parentIds: readonly string[],
+    rowsEach: number,
+    extraWhere = '',
+    extraParams: unknown[] = [],
+  ): Promise<Map<string, T[]>> {
+    const out = new Map<string, T[]>();
+    const valid = parentIds.filter(isId);
+    if (!valid.length) return out;
+    const rows: Record<string, unknown>[] = await this.em.execute(
+      `select * from (
+         select t.*, row_number() over (partition by t.${parentColumn} order by t.id desc) as rn from ${table} t
+         where t.${parentColumn} in (${valid.map(() => '?').join(',')}) and t.del_state = 0 ${extraWhere}
+       ) x where x.rn <= ? order by x.${parentColumn}, x.id desc`,
+      [...valid, ...extraParams, rowsEach],
+    );
+    for (const { rn: _rn, ...row } of rows) {
+      const parent = String(row[parentColumn]);
+      (out.get(parent) ?? out.set(parent, []).get(parent)!).push(this.em.map(entity, row));
+    }
+    return out;
+  }
+
   async comments(homestayId: string, args: PageArgs): Promise<Connection<HomestayComment>> {
     const size = pageSize(args.first);
     const after = afterId(args.after);

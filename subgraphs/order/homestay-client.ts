@@ -14,6 +14,7 @@ export const homestayApi = {
   /** Idempotent. */
   release: (sn: string, requestId?: string) =>
     callService<{ sn: string; released: number }>('order', 'homestay', '/reservations/release', { sn }, requestId),
-  held: (olderThanMs: number, limit = 500) =>
-    callService<{ reservations: HeldReservation[] }>('order', 'homestay', '/reservations/held', { olderThanMs, limit }),
+  /** One page of held reservations in sn order, after the `after` sn. */
+  held: (olderThanMs: number, limit = 500, after = '') =>
+    callService<{ reservations: HeldReservation[] }>('order', 'homestay', '/reservations/held', { olderThanMs, limit, after }),
 };

@@ -32,7 +32,13 @@ export interface RelayOptions {
   pollMs?: number;
   /** Longest wait between two attempts while Kafka refuses. */
   maxBackoffMs?: number;
+  /** How long sent rows stay (for inspection and replays) before the relay deletes them. */
+  keepSentMs?: number;
 }
+
+/** Sent rows are pruned at most this often, a bounded batch at a time. */
+const PRUNE_EVERY_MS = 60_000;
+const PRUNE_BATCH = 1000;
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -64,7 +70,7 @@ export class OutboxRelay {
     private readonly log: Logger,
     opts: RelayOptions = {},
   ) {
-    this.opts = { batchSize: 200, pollMs: 1000, maxBackoffMs: 5000, ...opts };
+    this.opts = { batchSize: 200, pollMs: 1000, maxBackoffMs: 5000, keepSentMs: 7 * 24 * 3600_000, ...opts };
   }
 
   start(): void {
@@ -125,6 +131,18 @@ export class OutboxRelay {
     return producer;
   }
 
+  /** Deletes rows sent longer than keepSentMs ago, so the outbox does not grow forever. */
+  async pruneSent(): Promise<number> {
+    const res = await this.orm.em.getConnection().execute<{ affectedRows: number }>(
+      'delete from payment_outbox where sent_at is not null and sent_at < current_timestamp(3) - interval ? microsecond order by id limit ?',
+      [this.opts.keepSentMs * 1000, PRUNE_BATCH],
+      'run',
+    );
+    this.lastPrune = Date.now();
+    return res.affectedRows;
+  }
+  private lastPrune = 0;
+
   private async run(): Promise<void> {
     let backoff = 200;
     while (!this.stopped) {
@@ -133,6 +151,10 @@ export class OutboxRelay {
         if (!(await this.holdLease())) {
           await this.sleep(this.opts.pollMs);
           continue;
+        }
+        if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
+          const pruned = await this.pruneSent().catch((err: Error) => (this.log.warn({ err: err.message }, 'outbox prune failed'), 0));
+          if (pruned) this.log.info({ pruned }, 'pruned sent outbox rows');
         }
         this.pending = false;
         rows = await this.orm.em.getConnection().execute<OutboxRow[]>(

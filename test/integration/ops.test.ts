@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayUrl, gql, processUrl, signUp, testNamespace } from '../support/gql.js';
 import { freePort } from '../support/ports.js';
@@ -8,7 +8,6 @@ import { Stack } from '../support/stack.js';
 /** Operability: /metrics, trace ids in logs, /admin/queues, /readyz (issue 7). */
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const HAS_ORDERS = ['subgraphs/order/main.ts', 'subgraphs/payment/main.ts', 'subgraphs/homestay/main.ts'].every((f) => existsSync(ROOT + f));
 const metrics = async (base: string) => {
   const r = await fetch(`${base}/metrics`);
   expect(r.status).toBe(200);
@@ -47,7 +46,7 @@ describe('/metrics', () => {
     expect(sample(user, 'graphql_requests_total', { service: 'user', outcome: 'success' })).toBeGreaterThanOrEqual(1);
   });
 
-  it.skipIf(!HAS_ORDERS)('exposes the named series after a booking and a payment', async () => {
+  it('exposes the named series after a booking and a payment', async () => {
     const { createHomestay, stay, callback } = await import('./payment/support.js');
     const { token } = await signUp('Metrics booker');
     const homestayId = await createHomestay(testNamespace());
@@ -119,7 +118,7 @@ describe('a private stack (own namespace, own Redis, debug logs)', () => {
   let redis: ChildProcess;
   let stack: Stack;
   const namespace = `${testNamespace()}ops`;
-  const processes = (HAS_ORDERS ? ['user', 'homestay', 'order', 'jobs', 'gateway'] : ['user', 'gateway']) as Array<'user' | 'homestay' | 'order' | 'jobs' | 'gateway'>;
+  const processes: ('user' | 'homestay' | 'order' | 'jobs' | 'gateway')[] = ['user', 'homestay', 'order', 'jobs', 'gateway'];
   beforeAll(async () => {
     const port = await freePort();
     redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
@@ -169,7 +168,7 @@ describe('a private stack (own namespace, own Redis, debug logs)', () => {
     expect(all).not.toContain(token);
   });
 
-  it.skipIf(!HAS_ORDERS)('carries it on to the close-order job the booking caused (through BullMQ job data)', async () => {
+  it('carries it on to the close-order job the booking caused (through BullMQ job data)', async () => {
     const { createHomestay, stay } = await import('./payment/support.js');
     const traceId = 'ef'.repeat(16);
     const homestayId = await createHomestay(namespace);
@@ -194,10 +193,8 @@ describe('a private stack (own namespace, own Redis, debug logs)', () => {
     const body = (await before.json()) as { checks: Record<string, string> };
     expect(body.checks.redis).toBe('ok');
     expect(body.checks.user).toBe('ok');
-    if (HAS_ORDERS) {
-      const jobs = (await (await fetch(`${stack.url('jobs')}/readyz`)).json()) as { checks: Record<string, string> };
-      expect(jobs.checks).toEqual({ mysql: 'ok', redis: 'ok', kafka: 'ok' });
-    }
+    const jobsBefore = (await (await fetch(`${stack.url('jobs')}/readyz`)).json()) as { checks: Record<string, string> };
+    expect(jobsBefore.checks).toEqual({ mysql: 'ok', redis: 'ok', kafka: 'ok' });
     redis.kill('SIGKILL');
     await new Promise((r) => redis.once('exit', r));
     const after = await fetch(`${stack.gatewayUrl}/readyz`);
@@ -205,10 +202,8 @@ describe('a private stack (own namespace, own Redis, debug logs)', () => {
     const b2 = (await after.json()) as { status: string; checks: Record<string, string> };
     expect(b2.status).toBe('not ready');
     expect(b2.checks.redis).not.toBe('ok');
-    if (HAS_ORDERS) {
-      expect(b2.checks.order).not.toBe('ok'); // the order service needs Redis too
-      const jobs = await fetch(`${stack.url('jobs')}/readyz`);
-      expect(jobs.status).toBe(503);
-    }
+    expect(b2.checks.order).not.toBe('ok'); // the order service needs Redis too
+    const jobs = await fetch(`${stack.url('jobs')}/readyz`);
+    expect(jobs.status).toBe(503);
   });
 });

@@ -111,3 +111,44 @@ describe('SQL queries of a homestay page', () => {
     expect(small.user).toBeLessThanOrEqual(1);
   });
 });
+
+describe('SQL queries of nested connections', () => {
+  const BUSINESSES = `query($first: Int) { businesses(first: $first) { edges { node {
+    id homestays(first: 3) { pageInfo { hasNextPage endCursor } edges { node { id comments(first: 2) { edges { node { id star } } } } } }
+  } } } }`;
+
+  it('a page of businesses, each with its homestays and their comments, costs the same few queries however long', async () => {
+    counters.homestay = 0;
+    const two = await post(homestayUrl, BUSINESSES, { first: 2 });
+    const costTwo = counters.homestay;
+    counters.homestay = 0;
+    const eight = await post(homestayUrl, BUSINESSES, { first: 8 });
+    const costEight = counters.homestay;
+    expect(two.businesses.edges).toHaveLength(2);
+    expect(eight.businesses.edges).toHaveLength(8);
+    // Businesses, their first homestays (one window query), those homestays' first comments (one more).
+    expect(costEight).toBe(costTwo);
+    expect(costTwo).toBeLessThanOrEqual(3);
+  });
+
+  it('gives each business its own newest homestays, and the next page after the batched first one', async () => {
+    const data = await post(homestayUrl, BUSINESSES, { first: 8 });
+    const mine = data.businesses.edges.map((e: { node: unknown }) => e.node) as {
+      id: string;
+      homestays: { pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { id: string } }[] };
+    }[];
+    for (const b of mine) {
+      const [rows] = await db.query('select id from homestay where homestay_business_id = ? and row_state = 1 and del_state = 0 order by id desc', [b.id]);
+      const all = (rows as { id: number | string }[]).map((r) => String(r.id));
+      expect(b.homestays.edges.map((e) => e.node.id)).toEqual(all.slice(0, 3));
+      expect(b.homestays.pageInfo.hasNextPage).toBe(all.length > 3);
+      if (all.length > 3) {
+        const next = await post(homestayUrl, 'query($id: ID!, $after: String) { business(id: $id) { homestays(first: 100, after: $after) { edges { node { id } } } } }', {
+          id: b.id,
+          after: b.homestays.pageInfo.endCursor,
+        });
+        expect(next.business.homestays.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(all.slice(3));
+      }
+    }
+  });
+});

@@ -190,5 +190,25 @@ describe('internal homestay operations (order service only)', () => {
     const all = await callInternal('/reservations/held', { olderThanMs: 0, limit: 5000 });
     expect(all.body.reservations.filter((x: { homestayId: string }) => x.homestayId === id).map((x: { sn: string }) => x.sn).sort()).toEqual([old, fresh].sort());
     expect((await callInternal('/reservations/held', { olderThanMs: -1 })).status).toBe(400);
+    expect((await callInternal('/reservations/held', { olderThanMs: 0, after: 42 })).status).toBe(400);
+  });
+
+  it('pages the held reservations in sn order, so the sweep sees every one of them', async () => {
+    const id = await newHomestay(5);
+    const sns = [uniqueSn('PA'), uniqueSn('PB'), uniqueSn('PC')];
+    for (const sn of sns) await callInternal('/reservations/reserve', { sn, homestayId: id, checkIn: '2031-07-01', checkOut: '2031-07-02' });
+    const seen: string[] = [];
+    let after = '';
+    for (let page = 0; page < 10_000; page++) {
+      const r = await callInternal('/reservations/held', { olderThanMs: 0, limit: 2, after });
+      const got: string[] = r.body.reservations.map((x: { sn: string }) => x.sn);
+      expect(got.length).toBeLessThanOrEqual(2);
+      if (!got.length) break;
+      expect(got.every((sn) => sn > after)).toBe(true);
+      seen.push(...got);
+      after = got[got.length - 1]!;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const sn of sns) expect(seen).toContain(sn);
   });
 });

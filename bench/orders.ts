@@ -88,7 +88,9 @@ await withBenchStack(
 
     // 3. close lateness: 1,000 unpaid orders (made with the default 30-minute timeout), then all
     //    moved to one deadline: the row's pay_deadline and the delay of its own close-order job.
-    const queue = new Queue(QUEUES.closeOrder, queueOptions(createRedis()));
+    // BullMQ does not close a connection it was handed: keep it to close it here.
+    const connection = createRedis();
+    const queue = new Queue(QUEUES.closeOrder, queueOptions(connection));
     const homes = await Promise.all(Array.from({ length: 20 }, () => createHomestay(ns, { roomCount: 100_000 })));
     const sns: string[] = [];
     let n = 0;
@@ -113,6 +115,7 @@ await withBenchStack(
       if (rows.every((r) => r.late !== null)) break;
     }
     await queue.close();
+    connection.disconnect();
     const late = rows.filter((r) => r.late !== null).map((r) => Number(r.late)).sort((a, b) => a - b);
     figure('orders.close.lateness.p50', pct(late, 50), 'ms', `closed_at − pay_deadline, ${sns.length} orders due at the same moment`);
     figure('orders.close.lateness.p99', pct(late, 99), 'ms', `closed_at − pay_deadline, ${sns.length} orders due at the same moment`);

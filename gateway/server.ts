@@ -6,6 +6,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway } from '@apollo/gateway';
+import { parse, print } from 'graphql';
+import { withoutSandbox } from '../subgraphs/payment/dev-only.js';
 import { config, SERVICES, type ServiceName } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { enterRequestContext, formatError, requestLogPlugin, requestSpan } from '../lib/subgraph-server.js';
@@ -23,6 +25,11 @@ import { closeAgent, SignedDataSource, type GatewayContext } from './data-source
 const isService = (name: string): name is ServiceName => (SERVICES as readonly string[]).includes(name);
 
 /** Builds and starts the gateway: GraphQL over HTTP plus the operational endpoints. */
+/** The supergraph as this gateway serves it: without the development-only sandboxPay in production. */
+export function servedSupergraph(sdl: string, production: boolean): string {
+  return production ? print(withoutSandbox(parse(sdl))) : sdl;
+}
+
 export async function startGateway(port = config().ports.gateway) {
   const cfg = config();
   const log = createLogger('gateway');
@@ -32,7 +39,7 @@ export async function startGateway(port = config().ports.gateway) {
   app.disable('x-powered-by');
 
   const gateway = new ApolloGateway({
-    supergraphSdl: readFileSync(cfg.supergraphPath, 'utf8'),
+    supergraphSdl: servedSupergraph(readFileSync(cfg.supergraphPath, 'utf8'), cfg.isProduction),
     // The platform's own subgraphs follow configuration (so tests and deployments can move them);
     // any other composed supergraph is served at the routing URLs it was composed with.
     buildService: ({ name, url }) =>

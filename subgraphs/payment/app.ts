@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import express from 'express';
 import { gql } from 'graphql-tag';
-import { visit, type DocumentNode } from 'graphql';
 import { openDatabase } from '../../db/index.js';
 import { config } from '../../lib/config.js';
 import { internalHandler } from '../../lib/internal-client.js';
@@ -10,6 +9,7 @@ import { createRedis } from '../../lib/redis.js';
 import { enterRequestContext, requestSpan, startSubgraph } from '../../lib/subgraph-server.js';
 import { outboxBacklog, registerCollector } from '../../lib/metrics.js';
 import { createContext, type PaymentDeps } from './context.js';
+import { withoutSandbox } from './dev-only.js';
 import { OutboxRelay } from './outbox-relay.js';
 import type { PaymentProvider } from './provider/provider.js';
 import { SandboxProvider } from './provider/sandbox.js';
@@ -19,13 +19,6 @@ import type { EntityManager } from '../../db/index.js';
 
 const fullTypeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
-/** The schema without the development-only sandboxPay mutation (and its enum): production's. */
-export function withoutSandbox(doc: DocumentNode): DocumentNode {
-  return visit(doc, {
-    FieldDefinition: (node) => (node.name.value === 'sandboxPay' ? null : undefined),
-    EnumTypeDefinition: (node) => (node.name.value === 'SandboxOutcome' ? null : undefined),
-  });
-}
 
 /** CONTRACT.md: every reply of the callback is a plain `SUCCESS` or `FAIL`. */
 const REPLY: Record<NoticeOutcome | 'signature' | 'malformed', [number, string]> = {

@@ -37,11 +37,30 @@ describe('sandbox provider', () => {
   });
 
   it('the production schema has no sandboxPay', async () => {
-    const { withoutSandbox } = await import('../../../subgraphs/payment/app.js');
+    const { withoutSandbox } = await import('../../../subgraphs/payment/dev-only.js');
     const doc = parse(readFileSync(new URL('../../../subgraphs/payment/schema.graphql', import.meta.url), 'utf8'));
     const printed = print(withoutSandbox(doc));
     expect(printed).not.toMatch(/sandboxPay|SandboxOutcome/);
     expect(printed).toMatch(/payOrder/);
+  });
+
+  it('neither has the supergraph a production gateway serves, which still loads and plans', async () => {
+    const { servedSupergraph } = await import('../../../gateway/server.js');
+    const { ApolloGateway } = await import('@apollo/gateway');
+    const sdl = readFileSync(new URL('../../../supergraph.graphql', import.meta.url), 'utf8');
+    expect(sdl).toMatch(/sandboxPay/);
+    const served = servedSupergraph(sdl, true);
+    expect(served).not.toMatch(/sandboxPay|SandboxOutcome/);
+    expect(servedSupergraph(sdl, false)).toBe(sdl);
+    const gateway = new ApolloGateway({ supergraphSdl: served });
+    const { schema } = await gateway.load();
+    try {
+      const mutations = Object.keys(schema.getMutationType()!.getFields());
+      expect(mutations).toContain('payOrder');
+      expect(mutations).not.toContain('sandboxPay');
+    } finally {
+      await gateway.stop();
+    }
   });
 });
 

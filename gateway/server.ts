@@ -39,6 +39,7 @@ export async function startGateway(port = config().ports.gateway) {
   app.disable('x-powered-by');
 
   const gateway = new ApolloGateway({
+    logger: log,
     supergraphSdl: servedSupergraph(readFileSync(cfg.supergraphPath, 'utf8'), cfg.isProduction),
     // The platform's own subgraphs follow configuration (so tests and deployments can move them);
     // any other composed supergraph is served at the routing URLs it was composed with.
@@ -51,6 +52,7 @@ export async function startGateway(port = config().ports.gateway) {
   const httpServer: http.Server = await listen(app, port);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    logger: log,
     introspection: !cfg.isProduction,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: !cfg.isProduction,

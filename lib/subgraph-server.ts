@@ -137,6 +137,8 @@ export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions
   await startTracing(opts.name);
   const apollo = new ApolloServer<C>({
     schema: buildSubgraphSchema({ typeDefs: opts.typeDefs, resolvers: opts.resolvers as GraphQLResolverMap<unknown> }),
+    // Apollo's own messages as JSON lines of the service's log, like everything else it prints.
+    logger: log,
     introspection: !cfg.isProduction,
     includeStacktraceInErrorResponses: !cfg.isProduction,
     formatError: formatError(log),

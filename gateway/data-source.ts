@@ -34,6 +34,17 @@ interface RawResponse {
  */
 const inFlight = new Map<string, Promise<RawResponse>>();
 
+/**
+ * Every request header that could change the answer (all but the per-fetch trace headers), so
+ * that two callers share a fetch only when the subgraph cannot tell them apart: a header that
+ * carries a user, today the signed context, tomorrow perhaps another, always keeps them apart.
+ */
+function identityOf(headers: Record<string, string>): string {
+  let out = '';
+  for (const k of Object.keys(headers).sort()) if (k !== 'traceparent' && k !== 'x-request-id') out += `${k}:${headers[k]}\n`;
+  return out;
+}
+
 /** What RemoteGraphQLDataSource reads of a fetch response (status, headers.get, json/text). */
 class SubgraphResponse {
   constructor(
@@ -177,7 +188,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       };
       let raw: RawResponse;
       if (typeof withoutHttp.query === 'string' && !/^\s*mutation\b/.test(withoutHttp.query)) {
-        const key = `${this.origin}${this.path}\n${headers[CONTEXT_HEADER] ?? ''}\n${payload}`;
+        const key = `${this.origin}${this.path}\n${identityOf(headers)}\n${payload}`;
         let pending = inFlight.get(key);
         if (!pending) {
           pending = send().finally(() => inFlight.delete(key));

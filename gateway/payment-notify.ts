@@ -3,6 +3,7 @@ import { config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { traceCarrier } from '../lib/request-context.js';
 import { enterRequestContext, requestSpan } from '../lib/subgraph-server.js';
+import { callbackBodyError } from '../subgraphs/payment/callback-body.js';
 
 /** Headers a provider's callback may need besides the body (its signature above all). */
 const FORWARDED = ['content-type', 'x-sandbox-signature', 'x-request-id'];
@@ -12,7 +13,7 @@ const FORWARDED = ['content-type', 'x-sandbox-signature', 'x-request-id'];
  * untouched (the raw bytes: the signature covers them), with the payment service's reply passed back.
  */
 export function mountPaymentNotify(app: express.Express, log: Logger): void {
-  app.post('/payments/notify/:provider', requestSpan('gateway'), express.raw({ type: () => true, limit: '64kb' }), enterRequestContext, async (req, res) => {
+  app.post('/payments/notify/:provider', requestSpan('gateway'), express.raw({ type: () => true, limit: '64kb' }), enterRequestContext, async (req: express.Request, res: express.Response) => {
     const provider = String(req.params.provider);
     if (!/^[a-z0-9-]{1,32}$/.test(provider)) {
       res.status(404).type('text/plain').send('FAIL');
@@ -37,5 +38,5 @@ export function mountPaymentNotify(app: express.Express, log: Logger): void {
       // Not acknowledged: the provider calls again later.
       res.status(502).type('text/plain').send('FAIL');
     }
-  });
+  }, callbackBodyError);
 }

@@ -117,6 +117,28 @@ export function endSpanOnFinish(res: express.Response, ctx: RequestContext): voi
   });
 }
 
+/**
+ * The last error handler of every HTTP app: a body that does not parse, or is too large, gets a
+ * GraphQL-shaped JSON error with its code (not Express's HTML page with a stack); anything else
+ * is logged and answered 500 without details.
+ */
+export function errorHandler(log: Logger): express.ErrorRequestHandler {
+  return (err, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.parse.failed') {
+      res.status(400).json({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    } else if (e.type === 'entity.too.large') {
+      res.status(413).json({ errors: [{ message: 'The request body is too large', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    } else if (e.status && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ errors: [{ message: 'Bad request', extensions: { code: 'BAD_REQUEST' } }] });
+    } else {
+      log.error({ err }, 'unhandled error in an HTTP handler');
+      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    }
+  };
+}
+
 /** Opens the request's SERVER span under the caller's trace and runs the rest inside its context. */
 export function requestSpan(service: string): express.RequestHandler {
   return (req, res, next) => {
@@ -197,6 +219,7 @@ export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions
       context: async ({ req }) => opts.context({ caller: req.caller, log }),
     }),
   );
+  app.use(errorHandler(log));
 
   const server = await listen(app, opts.port ?? cfg.ports[opts.name]);
   const address = server.address();

@@ -10,6 +10,7 @@ import { enterRequestContext, requestSpan, startSubgraph } from '../../lib/subgr
 import { outboxBacklog, registerCollector } from '../../lib/metrics.js';
 import { createContext, type PaymentDeps } from './context.js';
 import { withoutSandbox } from './dev-only.js';
+import { callbackBodyError } from './callback-body.js';
 import { OutboxRelay } from './outbox-relay.js';
 import type { PaymentProvider } from './provider/provider.js';
 import { SandboxProvider } from './provider/sandbox.js';
@@ -55,7 +56,7 @@ export async function startPaymentService() {
     publicRoutes: (app) => {
       for (const p of providers) {
         // The provider signs the raw bytes: read them untouched, whatever the content type.
-        app.post(`/payments/notify/${p.routeName}`, requestSpan('payment'), express.raw({ type: () => true, limit: '64kb' }), enterRequestContext, async (req, res) => {
+        app.post(`/payments/notify/${p.routeName}`, requestSpan('payment'), express.raw({ type: () => true, limit: '64kb' }), enterRequestContext, async (req: express.Request, res: express.Response) => {
           const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
           const verified = p.verifyCallback(raw, req.headers);
           let outcome: keyof typeof REPLY;
@@ -70,7 +71,7 @@ export async function startPaymentService() {
           if (outcome !== 'accepted' && outcome !== 'unchanged') subgraph.log.warn({ outcome, provider: p.payMode }, 'payment callback refused');
           const [status, body] = REPLY[outcome];
           res.status(status).type('text/plain').send(body);
-        });
+        }, callbackBodyError);
       }
     },
     internalRoutes: (router) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import mysql from 'mysql2/promise';
 import { CONTEXT_HEADER, signContext } from '../../lib/internal-auth.js';
-import { errorCode, gql, internalSecret, processUrl, signUp, testNamespace, uniqueMobile } from '../support/gql.js';
+import { errorCode, gatewayUrl, gql, internalSecret, processUrl, signUp, testNamespace, uniqueMobile } from '../support/gql.js';
 
 const REGISTER = `mutation($input: RegisterInput!) {
   register(input: $input) { accessToken accessExpire refreshAfter user { id mobile nickname } }
@@ -116,6 +116,25 @@ describe('user subgraph through the gateway', () => {
       body: JSON.stringify({ query: q, variables: { reps: [{ __typename: 'User', id: owner.userId }] } }),
     }).then((r) => r.json());
     expect(viaSubgraph.data._entities[0].mobile).toBe(`${owner.mobile.slice(0, 3)}****${owner.mobile.slice(-4)}`);
+  });
+
+  it('answers a malformed or oversized body with a JSON error and its code, and keeps serving', async () => {
+    const post = (body: string) => fetch(`${gatewayUrl()}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const bad = await post('{"query": "{ me { id } }"');
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('application/json');
+    expect(((await bad.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('BAD_REQUEST');
+    const big = await post(JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(2 * 1024 * 1024) } }));
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    const direct = await fetch(`${processUrl('user')}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext({}, internalSecret()) },
+      body: '{not json',
+    });
+    expect(direct.status).toBe(400);
+    expect(((await direct.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('BAD_REQUEST');
+    expect((await gql('{ __typename }')).data).toEqual({ __typename: 'Query' });
   });
 
   it('refuses a direct subgraph call with a missing or forged internal signature', async () => {

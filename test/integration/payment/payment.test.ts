@@ -2,7 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { errorCode, gatewayUrl, gql, signUp, testNamespace } from '../../support/gql.js';
+import { errorCode, gatewayUrl, gql, processUrl, signUp, testNamespace } from '../../support/gql.js';
 import { book, callback, createHomestay, NOTIFICATIONS, payOrder, query, readOrder, waitFor } from './support.js';
 
 /** Payments through the shared stack's gateway: payOrder, the signed callback, the outbox, the consumer. */
@@ -99,6 +99,11 @@ describe('sandbox callback', () => {
       body: junk,
     });
     expect([malformed.status, await malformed.text()]).toEqual([400, 'FAIL']);
+    // A body over the limit is refused the same plain way, at the gateway and at the payment service.
+    for (const base of [gatewayUrl(), processUrl('payment')]) {
+      const huge = await fetch(`${base}/payments/notify/sandbox`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(100 * 1024) });
+      expect([huge.status, await huge.text()], base).toEqual([413, 'FAIL']);
+    }
     // A body changed after signing is refused too (the signature covers the raw bytes).
     const body = JSON.stringify({ paymentSn: payment.sn, transactionId: 't', amount: order.total, status: 'SUCCESS' });
     const tampered = await fetch(`${gatewayUrl()}/payments/notify/sandbox`, {

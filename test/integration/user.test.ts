@@ -118,6 +118,20 @@ describe('user subgraph through the gateway', () => {
     expect(viaSubgraph.data._entities[0].mobile).toBe(`${owner.mobile.slice(0, 3)}****${owner.mobile.slice(-4)}`);
   });
 
+  it('serves queries over GET to clients that say so, and refuses simple (CSRF-able) requests', async () => {
+    const url = `${gatewayUrl()}/graphql?query=${encodeURIComponent('{ __typename }')}`;
+    const ok = await fetch(url, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ data: { __typename: 'Query' } });
+    // A plain GET (what an <img> or a form on another site could send) is refused by CSRF prevention.
+    expect((await fetch(url)).status).toBe(400);
+    // Mutations never run over GET.
+    const mutation = await fetch(`${gatewayUrl()}/graphql?query=${encodeURIComponent('mutation { login(input: { mobile: "13800000001", password: "x" }) { accessToken } }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(mutation.status).toBe(405);
+  });
+
   it('answers a malformed or oversized body with a JSON error and its code, and keeps serving', async () => {
     const post = (body: string) => fetch(`${gatewayUrl()}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const bad = await post('{"query": "{ me { id } }"');

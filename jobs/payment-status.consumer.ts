@@ -119,6 +119,14 @@ export const paymentStatusConsumer: JobRunner = {
         retry: { initialRetryTime: 300, retries: 10, restartOnFailure: async () => true },
       });
       consumer = c;
+      // KafkaJS restarts itself after retriable failures only; a broker outage can also end in a
+      // non-retriable crash ("Failed to find group coordinator") that would stop consuming for
+      // good. Such a crash starts the same reconnect loop as a failed start.
+      c.on(c.events.CRASH, ({ payload }) => {
+        if (payload.restart || stopped || consumer !== c) return;
+        log.warn({ err: payload.error.message }, 'payment-status consumer crashed; reconnecting');
+        background = keepTrying(payload.error);
+      });
       await c.connect();
       await c.subscribe({ topic: topic('paymentUpdatePayStatus'), fromBeginning: true });
       await c.run({

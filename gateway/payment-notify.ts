@@ -5,8 +5,8 @@ import { traceCarrier } from '../lib/request-context.js';
 import { enterRequestContext, requestSpan } from '../lib/subgraph-server.js';
 import { callbackBodyError } from '../subgraphs/payment/callback-body.js';
 
-/** Headers a provider's callback may need besides the body (its signature above all). */
-const FORWARDED = ['content-type', 'x-sandbox-signature', 'x-request-id'];
+/** Headers a provider's callback may need besides the body (its signature above all); the trace and request id go on as well. */
+const FORWARDED = ['content-type', 'x-sandbox-signature'];
 
 /**
  * `POST /payments/notify/<provider>`: the payment provider's callback, passed to the payment service

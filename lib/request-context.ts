@@ -46,8 +46,8 @@ function randomHex(bytes: number): string {
   poolAt += bytes;
   return hex;
 }
-export const newTraceId = () => randomHex(16);
-export const newSpanId = () => randomHex(8);
+const newTraceId = () => randomHex(16);
+const newSpanId = () => randomHex(8);
 
 const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}$/;
 const TRACE_ID = /^[\da-f]{32}$/;
@@ -66,10 +66,6 @@ export function parseParent(traceparent?: string | null, traceIdHeader?: string 
   const t = traceIdHeader?.trim().toLowerCase();
   return t && TRACE_ID.test(t) && !/^0+$/.test(t) ? { traceId: t } : null;
 }
-
-/** The trace id a request names in its headers, or null. */
-export const parseTraceId = (traceparent?: string | null, traceIdHeader?: string | null): string | null =>
-  parseParent(traceparent, traceIdHeader)?.traceId ?? null;
 
 /** A client-chosen request id if it is sane (ids end up in logs), else a fresh one. */
 export const saneRequestId = (id?: string | null): string => (id && REQUEST_ID.test(id) ? id : randomUUID());

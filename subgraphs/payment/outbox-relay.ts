@@ -61,6 +61,7 @@ export class OutboxRelay {
   private readonly token = randomUUID();
   private readonly lockKey = redisKey('payment-outbox-relay');
   private readonly opts: Required<RelayOptions>;
+  private lastPrune = 0;
   /** Counters for the benchmark and /readyz-style checks. */
   readonly stats = { published: 0, failures: 0 };
 
@@ -141,7 +142,17 @@ export class OutboxRelay {
     this.lastPrune = Date.now();
     return res.affectedRows;
   }
-  private lastPrune = 0;
+
+  /** Pruning is housekeeping: a failure is logged and never holds up publishing. */
+  private async pruneQuietly(): Promise<void> {
+    try {
+      const pruned = await this.pruneSent();
+      if (pruned) this.log.info({ pruned }, 'pruned sent outbox rows');
+    } catch (err) {
+      this.lastPrune = Date.now();
+      this.log.warn({ err: (err as Error).message }, 'outbox prune failed');
+    }
+  }
 
   private async run(): Promise<void> {
     let backoff = 200;
@@ -152,10 +163,7 @@ export class OutboxRelay {
           await this.sleep(this.opts.pollMs);
           continue;
         }
-        if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
-          const pruned = await this.pruneSent().catch((err: Error) => (this.log.warn({ err: err.message }, 'outbox prune failed'), 0));
-          if (pruned) this.log.info({ pruned }, 'pruned sent outbox rows');
-        }
+        if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) await this.pruneQuietly();
         this.pending = false;
         rows = await this.orm.em.getConnection().execute<OutboxRow[]>(
           'select id, topic, message_key, payload, headers from payment_outbox where sent_at is null order by id limit ?',

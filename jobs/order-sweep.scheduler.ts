@@ -1,11 +1,10 @@
-import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { config } from '../lib/config.js';
-import { createRedis } from '../lib/redis.js';
 import { homestayApi } from '../subgraphs/order/homestay-client.js';
 import { openOrderDomain } from './order-domain.js';
-import { QUEUES, queueOptions, type OrderSweepJob } from './queues.js';
+import { QUEUES } from './queues.js';
 import type { JobRunner } from './registry.js';
+import { startScheduledJob } from './scheduled-job.js';
 
 const BATCH = 500;
 /** 50 pages of 500: the sweep looks at 25,000 held reservations a run at the most. */
@@ -67,22 +66,16 @@ export const orderSweepRunner: JobRunner = {
   name: 'order-sweep',
   async start(log) {
     const domain = await openOrderDomain(log);
-    const queue = new Queue<OrderSweepJob>(QUEUES.orderSweep, queueOptions(createRedis()));
-    await queue.upsertJobScheduler(
-      'order-sweep',
-      { every: config().orderSweepIntervalMs },
-      { name: 'sweep', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-    );
-    const worker = new Worker<OrderSweepJob>(QUEUES.orderSweep, async () => sweepOnce(domain.service, log), {
-      ...queueOptions(createRedis()),
-      concurrency: 1,
+    const scheduled = await startScheduledJob({
+      queue: QUEUES.orderSweep,
+      repeat: { every: config().orderSweepIntervalMs },
+      jobName: 'sweep',
+      run: () => sweepOnce(domain.service, log),
+      log,
     });
-    worker.on('error', (err) => log.error({ err }, 'order-sweep worker error'));
-    await worker.waitUntilReady();
     return {
       close: async () => {
-        await worker.close();
-        await queue.close();
+        await scheduled.close();
         await domain.close();
       },
     };

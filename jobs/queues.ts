@@ -23,7 +23,6 @@ export interface PaySuccessNotifyJob {
   /** Trace context of the payment event that paid the order. */
   trace?: TraceCarrier;
 }
-export type SettleRecordJob = Record<string, never>;
 
 /** Delivery retries with backoff: a notifier that is down gets the message later. */
 export const PAY_SUCCESS_NOTIFY_JOB_OPTIONS = {
@@ -38,7 +37,6 @@ export interface CloseOrderJob {
   /** Trace context of the request that booked (lib/request-context.ts withTrace/traced). */
   trace?: TraceCarrier;
 }
-export type OrderSweepJob = Record<string, never>;
 
 /** Every queue lives in the namespace (BullMQ's key prefix), so test runs never see each other. */
 export function queueOptions(connection: ConnectionOptions = createRedis()): QueueOptions {

@@ -1,11 +1,10 @@
-import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { config } from '../lib/config.js';
 import { callService } from '../lib/internal-client.js';
-import { createRedis } from '../lib/redis.js';
 import type { OrderView } from '../subgraphs/order/service.js';
-import { QUEUES, queueOptions, type SettleRecordJob } from './queues.js';
+import { QUEUES } from './queues.js';
 import type { JobRunner } from './registry.js';
+import { startScheduledJob } from './scheduled-job.js';
 
 const BATCH = 200;
 
@@ -47,24 +46,12 @@ export async function settleOnce(log: Logger): Promise<{ settled: number; failed
 /** settle-record: a BullMQ job scheduler on SETTLE_RECORD_CRON (every minute), one run at a time per process. */
 export const settleRecordRunner: JobRunner = {
   name: 'settle-record',
-  async start(log) {
-    const queue = new Queue<SettleRecordJob>(QUEUES.settleRecord, queueOptions(createRedis()));
-    await queue.upsertJobScheduler(
-      'settle-record',
-      { pattern: config().settleRecordCron, tz: config().appTimezone },
-      { name: 'settle', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-    );
-    const worker = new Worker<SettleRecordJob>(QUEUES.settleRecord, async () => settleOnce(log), {
-      ...queueOptions(createRedis()),
-      concurrency: 1,
-    });
-    worker.on('error', (err) => log.error({ err }, 'settle-record worker error'));
-    await worker.waitUntilReady();
-    return {
-      close: async () => {
-        await worker.close();
-        await queue.close();
-      },
-    };
-  },
+  start: (log) =>
+    startScheduledJob({
+      queue: QUEUES.settleRecord,
+      repeat: { pattern: config().settleRecordCron, tz: config().appTimezone },
+      jobName: 'settle',
+      run: () => settleOnce(log),
+      log,
+    }),
 };

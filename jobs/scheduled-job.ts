@@ -1,0 +1,38 @@
+import { Queue, Worker, type RepeatOptions } from 'bullmq';
+import type { Logger } from 'pino';
+import { createRedis } from '../lib/redis.js';
+import { queueOptions } from './queues.js';
+
+export interface ScheduledJob {
+  /** Queue name, also the id of its BullMQ job scheduler (upserted, so restarts keep one). */
+  queue: string;
+  /** `{ every: ms }` or `{ pattern: cron, tz }`. */
+  repeat: Omit<RepeatOptions, 'key'>;
+  /** Name of each job the scheduler adds (shown in Bull Board). */
+  jobName: string;
+  run: () => Promise<unknown>;
+  log: Logger;
+}
+
+/**
+ * A job that runs on a schedule: one BullMQ job scheduler shared by every jobs process, so each
+ * tick runs once in the whole deployment, and one run at a time per process.
+ */
+export async function startScheduledJob(job: ScheduledJob): Promise<{ close(): Promise<void> }> {
+  // Connections of our own: BullMQ does not close a connection it is handed.
+  const queueConnection = createRedis();
+  const workerConnection = createRedis();
+  const queue = new Queue(job.queue, queueOptions(queueConnection));
+  await queue.upsertJobScheduler(job.queue, job.repeat, { name: job.jobName, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  const worker = new Worker(job.queue, () => job.run(), { ...queueOptions(workerConnection), concurrency: 1 });
+  worker.on('error', (err) => job.log.error({ err }, `${job.queue} worker error`));
+  await worker.waitUntilReady();
+  return {
+    close: async () => {
+      await worker.close();
+      await queue.close();
+      queueConnection.disconnect();
+      workerConnection.disconnect();
+    },
+  };
+}

@@ -19,17 +19,18 @@ import { mountPaymentNotify } from './payment-notify.js';
 import { listen } from '../lib/http.js';
 import { playgroundRouter } from './playground.js';
 import { startSubscriptionServer } from './subscriptions.js';
+import { queryLimitRules } from './query-limits.js';
 import { userFromAuthorization } from './auth.js';
 import { closeAgent, SignedDataSource, type GatewayContext } from './data-source.js';
 
 const isService = (name: string): name is ServiceName => (SERVICES as readonly string[]).includes(name);
 
-/** Builds and starts the gateway: GraphQL over HTTP plus the operational endpoints. */
 /** The supergraph as this gateway serves it: without the development-only sandboxPay in production. */
 export function servedSupergraph(sdl: string, production: boolean): string {
   return production ? print(withoutSandbox(parse(sdl))) : sdl;
 }
 
+/** Builds and starts the gateway: GraphQL over HTTP plus the operational endpoints. */
 export async function startGateway(port = config().ports.gateway) {
   const cfg = config();
   const log = createLogger('gateway');
@@ -55,6 +56,7 @@ export async function startGateway(port = config().ports.gateway) {
     logger: log,
     introspection: !cfg.isProduction,
     csrfPrevention: true,
+    validationRules: queryLimitRules(),
     includeStacktraceInErrorResponses: !cfg.isProduction,
     formatError: formatError(log),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), metricsPlugin<GatewayContext>(), requestLogPlugin<GatewayContext>(log)],

@@ -37,6 +37,7 @@ import { registerCollector, unregisterCollector, wsConnections, wsSubscriptions 
 import type { OrderStateEvent } from '../lib/order-events.js';
 import type { GatewayContext } from './data-source.js';
 import { OrderEventHub } from './order-events-listener.js';
+import { queryLimitRules } from './query-limits.js';
 
 /**
  * The gateway's own subscription server. @apollo/gateway does not execute subscriptions, so
@@ -272,6 +273,7 @@ export interface SubscriptionServerOptions {
 export function startSubscriptionServer({ httpServer, apollo, gateway, log, path = '/graphql' }: SubscriptionServerOptions) {
   const cfg = config();
   const hub = new OrderEventHub(log);
+  const rules = [...specifiedRules, ...queryLimitRules()];
   // A schema object of our own: Apollo Server instruments the resolvers of the schema it executes
   // (wrapping them around the default resolver), which would defeat ours (by response key).
   const own = (s: GraphQLSchema | undefined) => (s ? buildSchema(printSchema(s)) : undefined);
@@ -405,7 +407,7 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
           return [new GraphQLError(e.message, { source: e.source, positions: e.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
         // The same codes as Apollo Server gives over HTTP.
-        const errors = validate(schema, document, specifiedRules).map(
+        const errors = validate(schema, document, rules).map(
           (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
         );
         if (errors.length) return errors;

@@ -91,6 +91,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     subscriptionKeepAliveMs: parseDuration(env.SUBSCRIPTION_KEEP_ALIVE ?? '12s', 'SUBSCRIPTION_KEEP_ALIVE'),
     /** Events waiting for one slow subscriber before the oldest are dropped. */
     subscriptionMaxQueue: int(env, 'SUBSCRIPTION_MAX_QUEUE', 100),
+    /** Deepest field nesting a client document may have (fragments flattened, introspection not counted). */
+    queryMaxDepth: int(env, 'QUERY_MAX_DEPTH', 12),
+    /** Most aliases a client document may use. */
+    queryMaxAliases: int(env, 'QUERY_MAX_ALIASES', 30),
     /** Basic-auth credential of the gateway's /admin/queues (Bull Board); no password in production disables it. */
     adminUser: env.ADMIN_USER ?? 'admin',
     adminPassword: env.ADMIN_PASSWORD ?? (isProduction ? null : 'looklook-dev-admin'),

@@ -184,6 +184,13 @@ describe('orderStateChanged over graphql-ws', () => {
     const broken = subscribe(conn, 'subscription {');
     await broken.settled();
     expect(refusal(broken)).toBe('GRAPHQL_PARSE_FAILED');
+    // The gateway's depth limit (QUERY_MAX_DEPTH 12) holds over the socket too.
+    const deep = subscribe(
+      conn,
+      `subscription { orderStateChanged { order { homestay { business { homestays { edges { node { business { homestays { edges { node { business { id } } } } } } } } } } } } }`,
+    );
+    await deep.settled();
+    expect(refusal(deep)).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
   it('two gateway processes: subscribed on one, the order changed behind the other, the event arrives', async () => {

@@ -151,6 +151,37 @@ describe('user subgraph through the gateway', () => {
     expect((await gql('{ __typename }')).data).toEqual({ __typename: 'Query' });
   });
 
+  it('refuses documents nested too deep or with too many aliases before planning, and writes nothing', async () => {
+    // business → homestays → edges → node is one round trip of 4 levels; QUERY_MAX_DEPTH is 12.
+    const nested = (rounds: number) =>
+      `{ business(id: "1") { ${'homestays(first: 1) { edges { node { business { '.repeat(rounds)}id${' } } } }'.repeat(rounds)} } }`;
+    const ok = await gql(nested(2)); // depth 1 + 4 + 4 + 1 = 10
+    expect(ok.errors).toBeUndefined();
+    const deep = await gql(nested(3)); // depth 14
+    expect(deep.status).toBe(400);
+    expect(errorCode(deep)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(deep.errors![0]!.message).toBe('Query depth limit of 12 exceeded, found 14.');
+    // Fragments add no depth, and a fragment cycle is an ordinary validation error, not a crash.
+    const viaFragment = await gql(`{ business(id: "1") { ...B } } fragment B on HomestayBusiness { homestays(first: 1) { edges { node { id } } } }`);
+    expect(viaFragment.errors).toBeUndefined();
+    const cycle = await gql(`{ business(id: "1") { ...A } } fragment A on HomestayBusiness { landlord { id } ...B } fragment B on HomestayBusiness { ...A }`);
+    expect(errorCode(cycle)).toBe('GRAPHQL_VALIDATION_FAILED');
+
+    // 31 aliased registrations (QUERY_MAX_ALIASES is 30): refused as a whole, no user created.
+    const mobiles = Array.from({ length: 31 }, () => uniqueMobile());
+    const many = await gql(
+      `mutation { ${mobiles.map((m, i) => `r${i}: register(input: { mobile: "${m}", password: "secret-pass-1" }) { user { id } }`).join(' ')} }`,
+    );
+    expect(many.status).toBe(400);
+    expect(errorCode(many)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(many.errors![0]!.message).toMatch(/Aliases limit of 30 exceeded/);
+    expect(await countUsers(mobiles[0]!)).toBe(0);
+    expect(await countUsers(mobiles[30]!)).toBe(0);
+    const thirty = await gql(`{ ${Array.from({ length: 30 }, (_, i) => `g${i}: guessYouLike { id }`).join(' ')} }`);
+    expect(thirty.errors).toBeUndefined();
+    expect(thirty.data.g29).toEqual(thirty.data.g0);
+  });
+
   it('refuses a direct subgraph call with a missing or forged internal signature', async () => {
     const { userId } = await signUp();
     const call = (headers: Record<string, string>) =>

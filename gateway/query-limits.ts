@@ -4,12 +4,12 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { config } from '../lib/config.js';
 
 /**
- * Validation rules that refuse documents too costly to plan and fan out: nested deeper than
- * QUERY_MAX_DEPTH fields (a fragment adds no depth), or with more than QUERY_MAX_ALIASES aliases (each alias can repeat
- * a whole subgraph fetch). GraphQL Armor's rules count them, fragments included and cycles
- * guarded; here they report a validation error instead of throwing, so Apollo answers
- * GRAPHQL_VALIDATION_FAILED (400) rather than an internal error. Introspection is not counted.
- * Apollo caches validated documents, so a known document pays for this once.
+ * Validation rules that refuse documents too costly to plan and fan out: fields nested deeper
+ * than QUERY_MAX_DEPTH (a fragment adds no depth), or more than QUERY_MAX_ALIASES aliases (each
+ * alias can repeat a whole subgraph fetch). GraphQL Armor's rules do the counting, through
+ * fragments and safe against fragment cycles; here they report a validation error instead of
+ * throwing, so Apollo answers GRAPHQL_VALIDATION_FAILED (400) rather than an internal error.
+ * Introspection is not counted. Apollo caches validated documents, so a known document pays once.
  */
 export function queryLimitRules(): ValidationRule[] {
   const cfg = config();

@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import { createRedis } from '../lib/redis.js';
 import { openOrderDomain } from './order-domain.js';
-import { QUEUES, queueOptions, type CloseOrderJob } from './queues.js';
+import { QUEUES, workerOptions, type CloseOrderJob } from './queues.js';
 import type { JobRunner } from './registry.js';
 import { traced } from '../lib/request-context.js';
 
@@ -15,6 +15,7 @@ export const closeOrderRunner: JobRunner = {
   name: 'close-order',
   async start(log) {
     const domain = await openOrderDomain(log);
+    const connection = createRedis(); // ours to close: BullMQ does not close a connection it is handed
     const worker = new Worker<CloseOrderJob>(
       QUEUES.closeOrder,
       traced(async (job) => {
@@ -23,7 +24,7 @@ export const closeOrderRunner: JobRunner = {
         return outcome;
       }),
       // As looklook's asynq server: 20 jobs at a time per process.
-      { ...queueOptions(createRedis()), concurrency: 20 },
+      { ...workerOptions(connection), concurrency: 20 },
     );
     worker.on('failed', (job, err) => log.warn({ sn: job?.data.sn, attempt: job?.attemptsMade, err: err.message }, 'close-order failed; will retry'));
     worker.on('error', (err) => log.error({ err }, 'close-order worker error'));
@@ -31,6 +32,7 @@ export const closeOrderRunner: JobRunner = {
     return {
       close: async () => {
         await worker.close();
+        connection.disconnect();
         await domain.close();
       },
     };

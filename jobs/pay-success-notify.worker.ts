@@ -3,7 +3,7 @@ import { callService } from '../lib/internal-client.js';
 import { createRedis } from '../lib/redis.js';
 import type { OrderView } from '../subgraphs/order/service.js';
 import { StoredNotifier, type NotificationMessage, type Notifier } from './notifier.js';
-import { QUEUES, queueOptions, type PaySuccessNotifyJob } from './queues.js';
+import { QUEUES, workerOptions, type PaySuccessNotifyJob } from './queues.js';
 import type { JobRunner } from './registry.js';
 import { traced } from '../lib/request-context.js';
 
@@ -36,6 +36,7 @@ export function paySuccessNotifyRunner(notifier: Notifier = new StoredNotifier()
   return {
     name: 'pay-success-notify',
     async start(log) {
+      const connection = createRedis(); // ours to close: BullMQ does not close a connection it is handed
       const worker = new Worker<PaySuccessNotifyJob>(
         QUEUES.paySuccessNotify,
         traced(async (job) => {
@@ -43,12 +44,17 @@ export function paySuccessNotifyRunner(notifier: Notifier = new StoredNotifier()
           if (!order.tradeCode) throw new Error(`order ${order.sn} has no trade code yet (${order.state})`);
           await notifier.deliver(order.userId, renderPaySuccess(order));
         }),
-        { ...queueOptions(createRedis()), concurrency: 20 },
+        { ...workerOptions(connection), concurrency: 20 },
       );
       worker.on('failed', (job, err) => log.warn({ orderSn: job?.data.orderSn, attempt: job?.attemptsMade, err: err.message }, 'pay-success-notify failed; will retry'));
       worker.on('error', (err) => log.error({ err }, 'pay-success-notify worker error'));
       await worker.waitUntilReady();
-      return { close: () => worker.close() };
+      return {
+        close: async () => {
+          await worker.close();
+          connection.disconnect();
+        },
+      };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Queue, type ConnectionOptions, type QueueOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type QueueOptions, type WorkerOptions } from 'bullmq';
 import { config } from '../lib/config.js';
 import type { TraceCarrier } from '../lib/request-context.js';
 import { createRedis } from '../lib/redis.js';
@@ -41,6 +41,17 @@ export interface CloseOrderJob {
 /** Every queue lives in the namespace (BullMQ's key prefix), so test runs never see each other. */
 export function queueOptions(connection: ConnectionOptions = createRedis()): QueueOptions {
   return { prefix: config().namespace, connection };
+}
+
+/**
+ * Options of every worker. A job whose worker was killed stays active under its lock until the
+ * lock expires and a stalled check has seen it twice; with BullMQ's defaults (30 s lock, checks
+ * every 30 s) that job waits a minute or more before another worker runs it. These bring it to
+ * about 15 s. The lock is renewed every 5 s while a job runs, so only an event loop blocked for
+ * 10 s would lose a running job to another worker (and the jobs are safe to run twice).
+ */
+export function workerOptions(connection: ConnectionOptions = createRedis()): WorkerOptions {
+  return { ...queueOptions(connection), lockDuration: 10_000, stalledInterval: 5_000 };
 }
 
 /** Retries with exponential backoff: a close that fails because a service is down runs again later. */

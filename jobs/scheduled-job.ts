@@ -1,7 +1,7 @@
 import { Queue, Worker, type RepeatOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { createRedis } from '../lib/redis.js';
-import { queueOptions } from './queues.js';
+import { queueOptions, workerOptions } from './queues.js';
 
 export interface ScheduledJob {
   /** Queue name, also the id of its BullMQ job scheduler (upserted, so restarts keep one). */
@@ -24,7 +24,7 @@ export async function startScheduledJob(job: ScheduledJob): Promise<{ close(): P
   const workerConnection = createRedis();
   const queue = new Queue(job.queue, queueOptions(queueConnection));
   await queue.upsertJobScheduler(job.queue, job.repeat, { name: job.jobName, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
-  const worker = new Worker(job.queue, () => job.run(), { ...queueOptions(workerConnection), concurrency: 1 });
+  const worker = new Worker(job.queue, () => job.run(), { ...workerOptions(workerConnection), concurrency: 1 });
   worker.on('error', (err) => job.log.error({ err }, `${job.queue} worker error`));
   await worker.waitUntilReady();
   return {

@@ -90,10 +90,12 @@ process.on('SIGTERM', () => void stopAll(0));
 
 const cfg = config();
 const ports: Record<string, number> = cfg.ports;
-for (const [name, entry] of present.filter(([n]) => n !== 'gateway')) run(name, entry);
-await Promise.all(present.filter(([n]) => n !== 'gateway').map(([n]) => waitHealthy(ports[n])));
-run('gateway', 'gateway/main.ts');
-await waitHealthy(cfg.ports.gateway);
+// The subgraphs first: the jobs process calls them from its first tick, the gateway loads their schemas.
+const [subgraphs, clients] = [present.filter(([n]) => n !== 'jobs' && n !== 'gateway'), present.filter(([n]) => n === 'jobs' || n === 'gateway')];
+for (const [name, entry] of subgraphs) run(name, entry);
+await Promise.all(subgraphs.map(([n]) => waitHealthy(ports[n])));
+for (const [name, entry] of clients) run(name, entry);
+await Promise.all(clients.map(([n]) => waitHealthy(ports[n])));
 
 const base = `http://127.0.0.1:${cfg.ports.gateway}`;
 console.log(`

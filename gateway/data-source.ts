@@ -45,13 +45,28 @@ function identityOf(headers: Record<string, string>): string {
   return out;
 }
 
+/**
+ * A 400 whose JSON body carries GraphQL errors is a GraphQL response (GraphQL over HTTP: a
+ * subgraph answers a bad variable value that way), so its errors and codes reach the client as
+ * any subgraph error does. Any other failed response is an HTTP error.
+ */
+function graphqlErrors(response: SubgraphResponse): { errors: unknown[] } | null {
+  if (response.status !== 400 || !/json/.test(response.headers.get('content-type') ?? '')) return null;
+  try {
+    const body = JSON.parse(response.body) as { errors?: unknown };
+    return Array.isArray(body?.errors) && body.errors.length ? (body as { errors: unknown[] }) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** What RemoteGraphQLDataSource reads of a fetch response (status, headers.get, json/text). */
 class SubgraphResponse {
   constructor(
     readonly url: string,
     readonly status: number,
     private readonly rawHeaders: Record<string, string | string[] | undefined>,
-    private readonly body: string,
+    readonly body: string,
   ) {}
   get ok() {
     return this.status >= 200 && this.status < 300;
@@ -199,8 +214,8 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
         raw = await send();
       }
       response = new SubgraphResponse(http.url, raw.status, raw.headers, raw.text);
-      if (!response.ok) throw await this.errorFromResponse(response as never);
-      const body = await this.parseBody(response as never);
+      const body = response.ok ? await this.parseBody(response as never) : graphqlErrors(response);
+      if (!response.ok && !body) throw await this.errorFromResponse(response as never);
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error(`Expected JSON response body, but received: ${body}`);
       (body as { http?: unknown }).http = response;
       return body as Record<string, unknown> & { http: SubgraphResponse };

@@ -164,9 +164,6 @@ export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions
     introspection: !cfg.isProduction,
     includeStacktraceInErrorResponses: !cfg.isProduction,
     formatError: formatError(log),
-    // A bad variable (a Date like 2030-02-30) answers 200 with BAD_USER_INPUT: the gateway turns a
-    // subgraph's HTTP 400 into INTERNAL_SERVER_ERROR and the client would lose the code.
-    status400ForVariableCoercionErrors: false,
     // No Apollo Studio here: inline traces would only cost time on every call.
     plugins: [ApolloServerPluginInlineTraceDisabled(), metricsPlugin<C>(), requestLogPlugin<C>(log)],
   });

@@ -91,7 +91,9 @@ process.on('SIGTERM', () => void stopAll(0));
 const cfg = config();
 const ports: Record<string, number> = cfg.ports;
 // The subgraphs first: the jobs process calls them from its first tick, the gateway loads their schemas.
-const [subgraphs, clients] = [present.filter(([n]) => n !== 'jobs' && n !== 'gateway'), present.filter(([n]) => n === 'jobs' || n === 'gateway')];
+const dependsOnSubgraphs = (name: string) => name === 'jobs' || name === 'gateway';
+const subgraphs = present.filter(([n]) => !dependsOnSubgraphs(n));
+const clients = present.filter(([n]) => dependsOnSubgraphs(n));
 for (const [name, entry] of subgraphs) run(name, entry);
 await Promise.all(subgraphs.map(([n]) => waitHealthy(ports[n])));
 for (const [name, entry] of clients) run(name, entry);

@@ -28,7 +28,8 @@ const ASSETS: Record<string, string> = {
 export function playgroundRouter(): express.Router {
   const router = express.Router();
   router.get('/assets/:name', (req, res, next) => {
-    const file = ASSETS[req.params.name];
+    // Own keys only: `constructor`, `__proto__`, `toString`… are inherited members, not files.
+    const file = Object.hasOwn(ASSETS, req.params.name) ? ASSETS[req.params.name] : undefined;
     if (!file) return next();
     res.sendFile(file, { maxAge: '1h', dotfiles: 'deny' });
   });

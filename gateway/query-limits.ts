@@ -10,6 +10,8 @@ import { config } from '../lib/config.js';
  * fragments and safe against fragment cycles; here they report a validation error instead of
  * throwing, so Apollo answers GRAPHQL_VALIDATION_FAILED (400) rather than an internal error.
  * Introspection is not counted. Apollo caches validated documents, so a known document pays once.
+ * Size (tokens, directives), merged fields and cost are checked before validation, with the
+ * request's variables, by lib/query-guard.ts.
  */
 export function queryLimitRules(): ValidationRule[] {
   const cfg = config();

@@ -16,10 +16,12 @@ import { initMetrics, metricsHandler, metricsPlugin } from '../lib/metrics.js';
 import { closeReadiness, redisCheck, readyzHandler, type Check } from '../lib/readiness.js';
 import { mountAdmin } from './admin.js';
 import { mountPaymentNotify } from './payment-notify.js';
-import { listen } from '../lib/http.js';
+import { closeServer, listen } from '../lib/http.js';
 import { playgroundRouter } from './playground.js';
 import { startSubscriptionServer } from './subscriptions.js';
 import { queryLimitRules } from './query-limits.js';
+import { gatewayBounds, QueryGuard, queryCostPlugin, queryGuardMiddleware } from '../lib/query-guard.js';
+import { clientMistakesPlugin } from './client-mistakes.js';
 import { userFromAuthorization } from './auth.js';
 import { closeAgent, SignedDataSource, type GatewayContext } from './data-source.js';
 
@@ -50,24 +52,32 @@ export async function startGateway(port = config().ports.gateway) {
         : new SignedDataSource(url!, null, name), // never sign for (send the credential to) other subgraphs
   });
 
-  const httpServer: http.Server = await listen(app, port);
+  const httpServer: http.Server = await listen(app, port, cfg.gatewayHost);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     logger: log,
     introspection: !cfg.isProduction,
     csrfPrevention: true,
     validationRules: queryLimitRules(),
+    // A backstop for executeOperation: queryGuardMiddleware (HTTP) and onSubscribe (socket) hold
+    // clients to QUERY_MAX_TOKENS; the socket's payload queries wrap a checked selection, a few tokens more.
+    parseOptions: { maxTokens: cfg.queryMaxTokens * 2 },
     includeStacktraceInErrorResponses: !cfg.isProduction,
     formatError: formatError(log),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), metricsPlugin<GatewayContext>(), requestLogPlugin<GatewayContext>(log)],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), metricsPlugin<GatewayContext>(), requestLogPlugin<GatewayContext>(log), clientMistakesPlugin<GatewayContext>(), queryCostPlugin<GatewayContext>(cfg.queryMaxCost)],
   });
   await apollo.start();
   // graphql-ws on the same server and path (ws://…/graphql); @apollo/gateway serves no subscriptions.
   const subscriptions = startSubscriptionServer({ httpServer, apollo, gateway, log });
-  app.get('/healthz/subscriptions', (_req, res) => void res.json(subscriptions.stats()));
+  // With ADMIN_PORT the operator endpoints live on a second server on an internal address, so the
+  // public port shows clients only GraphQL, the playground, the payment callback and the probes.
+  const ops = cfg.adminPort ? express() : app;
+  ops.disable('x-powered-by');
+  const probeApps = new Set([app, ops]);
+  ops.get('/healthz/subscriptions', (_req, res) => void res.json(subscriptions.stats()));
   if (cfg.playgroundEnabled) app.use('/playground', playgroundRouter());
 
-  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  for (const a of probeApps) a.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   // Ready when its own Redis (subscriptions, Bull Board) answers and every subgraph is ready,
   // which in turn checks that subgraph's MySQL database and its Redis/Kafka.
   const readyChecks: Record<string, Check> = { redis: redisCheck };
@@ -77,9 +87,10 @@ export async function startGateway(port = config().ports.gateway) {
       if (!r.ok) throw new Error(`status ${r.status}: ${JSON.stringify(((await r.json().catch(() => ({}))) as { checks?: unknown }).checks ?? {})}`);
     };
   }
-  app.get('/readyz', readyzHandler(readyChecks));
-  app.get('/metrics', metricsHandler());
-  const admin = mountAdmin(app);
+  const readyz = readyzHandler(readyChecks);
+  for (const a of probeApps) a.get('/readyz', readyz);
+  ops.get('/metrics', metricsHandler());
+  const admin = mountAdmin(ops);
   mountPaymentNotify(app, log);
 
   app.use(
@@ -88,6 +99,8 @@ export async function startGateway(port = config().ports.gateway) {
     requestSpan('gateway'),
     express.json({ limit: '1mb' }),
     enterRequestContext,
+    // Size, merged fields and cost, before Apollo parses, validates or plans anything.
+    queryGuardMiddleware(new QueryGuard(gatewayBounds(cfg), () => gateway.schema), log),
     expressMiddleware(apollo, {
       context: async ({ req }) => ({
         userId: await userFromAuthorization(req.header('authorization')),
@@ -97,11 +110,17 @@ export async function startGateway(port = config().ports.gateway) {
     }),
   );
   app.use(errorHandler(log));
+  let adminServer: http.Server | undefined;
+  if (ops !== app) {
+    ops.use(errorHandler(log));
+    adminServer = await listen(ops, cfg.adminPort!, cfg.adminHost);
+  }
 
   const address = httpServer.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
-  log.info({ port: boundPort }, 'gateway ready');
+  log.info({ port: boundPort, host: cfg.gatewayHost, adminPort: cfg.adminPort ?? undefined }, 'gateway ready');
   const close = async () => {
+    if (adminServer) await closeServer(adminServer);
     await subscriptions.close();
     await apollo.stop();
     await closeAgent();

@@ -4,25 +4,14 @@ import {
   GraphQLError,
   buildSchema,
   printSchema,
-  Kind,
   getOperationAST,
-  parse,
-  print,
   specifiedRules,
   validate,
-  visit,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
-  type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLFieldResolver,
-  type GraphQLResolveInfo,
   type GraphQLSchema,
-  type OperationDefinitionNode,
-  type SelectionNode,
-  type SelectionSetNode,
-  type VariableDefinitionNode,
 } from 'graphql';
 import type { ApolloServer } from '@apollo/server';
 import type { ApolloGateway } from '@apollo/gateway';
@@ -32,12 +21,16 @@ import type { Context as WsContext } from 'graphql-ws';
 import type { Logger } from 'pino';
 import { config } from '../lib/config.js';
 import { bearerToken, verifyAccessToken } from '../lib/jwt.js';
-import { domainError, notFound } from '../lib/errors.js';
+import { domainError, notFound, rateLimited } from '../lib/errors.js';
 import { registerCollector, unregisterCollector, wsConnections, wsSubscriptions } from '../lib/metrics.js';
 import type { OrderStateEvent } from '../lib/order-events.js';
 import type { GatewayContext } from './data-source.js';
+import { EventStream } from './event-stream.js';
 import { OrderEventHub } from './order-events-listener.js';
 import { queryLimitRules } from './query-limits.js';
+import { gatewayBounds, QueryGuard } from '../lib/query-guard.js';
+import { SocketLimits, UserSockets, type SocketOperation } from './socket-limits.js';
+import { byResponseKey, fromEvent, planPayload, type PayloadPlan } from './subscription-payload.js';
 
 /**
  * The gateway's own subscription server. @apollo/gateway does not execute subscriptions, so
@@ -51,215 +44,38 @@ import { queryLimitRules } from './query-limits.js';
  * - each event's selection on `order` is answered through the gateway itself (the same query plan
  *   and auth path as `query { order(sn) { … } }`), except when it asks only for what the event
  *   carries (`sn`, `state`, `user { id }`), which costs no subgraph call;
- * - queries and mutations sent over the socket run through the gateway as over HTTP.
+ * - queries and mutations sent over the socket run through the gateway as over HTTP, and their
+ *   errors come back as results (`next` with errors, then `complete`), never as a socket error;
+ * - every operation counts against SUBSCRIPTION_MAX_PER_CONNECTION from its subscribe message
+ *   until nothing of it is left (a subscription still being checked included), subscribes are
+ *   rate-limited per socket, and one user holds at most SUBSCRIPTION_MAX_CONNECTIONS_PER_USER
+ *   sockets per gateway process (socket-limits.ts).
  */
 
 /** WebSocket close codes of this server (graphql-ws's own codes otherwise). */
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
+/** graphql-ws's "too many requests" code, which its client does not retry on its own. */
+export const CLOSE_TOO_MANY = 4429;
 
 type ConnectionState = {
   token?: string;
   userId?: string;
+  limits?: SocketLimits;
 };
+/** The context of one socket operation: the gateway's, plus the operation's slot. */
+type SocketContext = GatewayContext & { operation: SocketOperation };
 type Extra = { socket: import('ws').WebSocket; request: http.IncomingMessage } & ConnectionState;
 type Ctx = WsContext<Record<string, unknown> | undefined, Extra>;
 
 export interface SubscriptionServerStats {
   connections: number;
+  /** Users with at least one open socket. */
+  users: number;
+  /** Operations the sockets hold (live subscriptions, and those still being set up or checked). */
+  operations: number;
   subscriptions: number;
   hub: ReturnType<OrderEventHub['stats']>;
-}
-
-/** Resolves every field from its response key: payload objects are shaped like the response. */
-const byResponseKey: GraphQLFieldResolver<unknown, unknown> = (source, _args, _ctx, info) =>
-  source && typeof source === 'object' ? (source as Record<string, unknown>)[String(info.path.key)] : undefined;
-
-const responseKey = (f: FieldNode) => f.alias?.value ?? f.name.value;
-
-/** Fields of a selection set with inline fragments and fragment spreads flattened (one level). */
-function flattenFields(set: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>, out: FieldNode[] = []): FieldNode[] {
-  for (const sel of set?.selections ?? []) {
-    if (sel.kind === Kind.FIELD) out.push(sel);
-    else if (sel.kind === Kind.INLINE_FRAGMENT) flattenFields(sel.selectionSet, fragments, out);
-    else {
-      const frag = fragments[sel.name.value];
-      if (frag) flattenFields(frag.selectionSet, fragments, out);
-    }
-  }
-  return out;
-}
-
-/** What the event itself can answer on `order` with no subgraph call. */
-function answerableFromEvent(selections: readonly SelectionNode[]): boolean {
-  return selections.every((sel) => {
-    if (sel.kind !== Kind.FIELD || sel.directives?.length) return false;
-    const name = sel.name.value;
-    if (name === 'sn' || name === 'state' || name === '__typename') return !sel.selectionSet;
-    if (name === 'user' && sel.selectionSet) {
-      return sel.selectionSet.selections.every(
-        (s) => s.kind === Kind.FIELD && !s.directives?.length && !s.selectionSet && (s.name.value === 'id' || s.name.value === '__typename'),
-      );
-    }
-    return false;
-  });
-}
-
-function fromEvent(selections: readonly SelectionNode[], event: OrderStateEvent, typename: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const sel of selections as FieldNode[]) {
-    const name = sel.name.value;
-    out[responseKey(sel)] =
-      name === 'sn' ? event.sn
-      : name === 'state' ? event.to
-      : name === '__typename' ? typename
-      : Object.fromEntries(
-          (sel.selectionSet!.selections as FieldNode[]).map((u) => [responseKey(u), u.name.value === 'id' ? event.userId : 'User']),
-        );
-  }
-  return out;
-}
-
-/**
- * The plan for one subscription: how to turn an event into the payload its selection asks for.
- * Every `order` field (by response key) becomes `key: order(sn: $__sn) { …the same selection… }`
- * in one query executed through the gateway.
- */
-interface PayloadPlan {
-  rootKey: string;
-  /** Response keys of the OrderStateChange selection, with what each one is. */
-  fields: Array<{ key: string; name: string }>;
-  /** Selections on `order` by response key. */
-  orders: Map<string, SelectionNode[]>;
-  fastPath: boolean;
-  query?: string;
-  variables: Record<string, unknown>;
-}
-
-function planPayload(info: GraphQLResolveInfo): PayloadPlan {
-  const fields: PayloadPlan['fields'] = [];
-  const orders = new Map<string, SelectionNode[]>();
-  for (const root of info.fieldNodes) {
-    for (const f of flattenFields(root.selectionSet, info.fragments)) {
-      const key = responseKey(f);
-      if (!fields.some((x) => x.key === key)) fields.push({ key, name: f.name.value });
-      if (f.name.value === 'order') orders.set(key, [...(orders.get(key) ?? []), ...(f.selectionSet?.selections ?? [])]);
-    }
-  }
-  const fastPath = [...orders.values()].every(answerableFromEvent);
-  const plan: PayloadPlan = { rootKey: String(info.path.key), fields, orders, fastPath, variables: {} };
-  if (fastPath) return plan;
-
-  // The fragments and variables the `order` selections use (validation refuses unused ones).
-  const usedFragments = new Set<string>();
-  const usedVariables = new Set<string>();
-  const scan = (sels: readonly SelectionNode[]) =>
-    visit({ kind: Kind.SELECTION_SET, selections: sels } as SelectionSetNode, {
-      FragmentSpread(node) {
-        if (usedFragments.has(node.name.value)) return;
-        usedFragments.add(node.name.value);
-        const frag = info.fragments[node.name.value];
-        if (frag) scan(frag.selectionSet.selections);
-      },
-      Variable(node) {
-        usedVariables.add(node.name.value);
-      },
-    });
-  for (const sels of orders.values()) scan(sels);
-
-  const snVar = '__orderSn';
-  const variableDefinitions: VariableDefinitionNode[] = [
-    {
-      kind: Kind.VARIABLE_DEFINITION,
-      variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: snVar } },
-      type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'ID' } } },
-    },
-    ...(info.operation.variableDefinitions ?? []).filter((d) => usedVariables.has(d.variable.name.value)),
-  ];
-  const operation: OperationDefinitionNode = {
-    kind: Kind.OPERATION_DEFINITION,
-    operation: 'query' as OperationDefinitionNode['operation'],
-    name: { kind: Kind.NAME, value: 'OrderStateChangedPayload' },
-    variableDefinitions,
-    selectionSet: {
-      kind: Kind.SELECTION_SET,
-      selections: [...orders].map(([key, sels]) => ({
-        kind: Kind.FIELD,
-        alias: { kind: Kind.NAME, value: key },
-        name: { kind: Kind.NAME, value: 'order' },
-        arguments: [
-          {
-            kind: Kind.ARGUMENT,
-            name: { kind: Kind.NAME, value: 'sn' },
-            value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: snVar } },
-          },
-        ],
-        selectionSet: { kind: Kind.SELECTION_SET, selections: sels },
-      })),
-    },
-  };
-  const document: DocumentNode = {
-    kind: Kind.DOCUMENT,
-    definitions: [operation, ...[...usedFragments].map((n) => info.fragments[n]!).filter(Boolean)],
-  };
-  plan.query = print(document);
-  for (const name of usedVariables) if (name in info.variableValues) plan.variables[name] = info.variableValues[name];
-  return plan;
-}
-
-/** A subscriber's event stream: a bounded queue filled by the hub, drained by graphql-ws. */
-class EventStream implements AsyncIterableIterator<unknown> {
-  private readonly queue: OrderStateEvent[] = [];
-  private waiter: ((e: OrderStateEvent | null) => void) | undefined;
-  private done = false;
-  remove: () => void = () => undefined;
-
-  constructor(
-    private readonly toPayload: (e: OrderStateEvent) => Promise<unknown>,
-    private readonly maxQueue: number,
-  ) {}
-
-  push(event: OrderStateEvent): void {
-    if (this.done) return;
-    if (this.waiter) {
-      const w = this.waiter;
-      this.waiter = undefined;
-      w(event);
-      return;
-    }
-    // A subscriber that cannot keep up loses its oldest events, not the process's memory.
-    if (this.queue.length >= this.maxQueue) this.queue.shift();
-    this.queue.push(event);
-  }
-
-  async next(): Promise<IteratorResult<unknown>> {
-    if (this.done) return { done: true, value: undefined };
-    const event = this.queue.shift() ?? (await new Promise<OrderStateEvent | null>((r) => (this.waiter = r)));
-    if (!event || this.done) return { done: true, value: undefined };
-    const value = await this.toPayload(event);
-    return this.done ? { done: true, value: undefined } : { done: false, value };
-  }
-
-  async return(): Promise<IteratorResult<unknown>> {
-    if (!this.done) {
-      this.done = true;
-      this.queue.length = 0;
-      this.remove();
-      const w = this.waiter;
-      this.waiter = undefined;
-      w?.(null);
-    }
-    return { done: true, value: undefined };
-  }
-
-  async throw(err: unknown): Promise<IteratorResult<unknown>> {
-    await this.return();
-    throw err;
-  }
-
-  [Symbol.asyncIterator]() {
-    return this;
-  }
 }
 
 export interface SubscriptionServerOptions {
@@ -274,6 +90,7 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
   const cfg = config();
   const hub = new OrderEventHub(log);
   const rules = [...specifiedRules, ...queryLimitRules()];
+  const guard = new QueryGuard(gatewayBounds(cfg), () => schema);
   // A schema object of our own: Apollo Server instruments the resolvers of the schema it executes
   // (wrapping them around the default resolver), which would defeat ours (by response key).
   const own = (s: GraphQLSchema | undefined) => (s ? buildSchema(printSchema(s)) : undefined);
@@ -304,6 +121,18 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
   const toGraphQLError = (e: { message: string; extensions?: Record<string, unknown> }) =>
     new GraphQLError(e.message, { extensions: e.extensions });
 
+  // One event reaches every subscription of its user as the same object; the order query of each
+  // distinct selection runs once for it, shared by all subscriptions with that selection.
+  const sharedQueries = new WeakMap<OrderStateEvent, Map<string, Promise<ExecutionResult>>>();
+  function orderQuery(plan: PayloadPlan, event: OrderStateEvent, userId: string): Promise<ExecutionResult> {
+    let perEvent = sharedQueries.get(event);
+    if (!perEvent) sharedQueries.set(event, (perEvent = new Map()));
+    const key = `${userId}\n${plan.key}`;
+    let result = perEvent.get(key);
+    if (!result) perEvent.set(key, (result = runQuery(plan.query!, { ...plan.variables, __orderSn: event.sn }, userId)));
+    return result;
+  }
+
   /** Resolves one event into the payload of one subscription. */
   async function payload(plan: PayloadPlan, event: OrderStateEvent, userId: string): Promise<unknown> {
     let orderData: Record<string, unknown> = {};
@@ -312,7 +141,7 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
       for (const [key, sels] of plan.orders) orderData[key] = fromEvent(sels, event, 'HomestayOrder');
     } else {
       try {
-        const res = await runQuery(plan.query!, { ...plan.variables, __orderSn: event.sn }, userId);
+        const res = await orderQuery(plan, event, userId);
         orderData = (res.data as Record<string, unknown> | null | undefined) ?? {};
         if (res.errors?.length) {
           log.warn({ sn: event.sn, errors: res.errors.map((e) => e.message) }, 'order payload resolved with errors');
@@ -333,33 +162,58 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
     return { [plan.rootKey]: change };
   }
 
-  /** The subscribe resolver of `Subscription.orderStateChanged`. */
-  const subscribeField: GraphQLFieldResolver<unknown, GatewayContext> = async (_root, args, context, info) => {
-    if (info.fieldName !== 'orderStateChanged') throw domainError('BAD_USER_INPUT', `subscription ${info.fieldName} is not served here`);
-    const userId = context.userId;
-    if (!userId) throw domainError('UNAUTHENTICATED', 'sign in required');
-    const sn = typeof args.sn === 'string' && args.sn !== '' ? args.sn : undefined;
-    const plan = planPayload(info);
-    const stream = new EventStream((e) => payload(plan, e, userId), cfg.subscriptionMaxQueue);
-    // Listen first, then check: an event raised during the check is queued, not lost.
-    stream.remove = await hub.add({ userId, sn, onEvent: (e) => stream.push(e) });
-    if (sn) {
-      try {
-        const res = await runQuery('query($sn: ID!) { order(sn: $sn) { sn } }', { sn }, userId);
-        const found = (res.data as { order?: { sn: string } | null } | null)?.order;
-        if (!found) {
-          const code = res.errors?.[0]?.extensions?.code;
-          throw code && code !== 'NOT_FOUND' ? toGraphQLError(res.errors![0] as GraphQLError) : notFound('order');
-        }
-      } catch (err) {
-        await stream.return();
-        throw err;
-      }
+  /** Throws unless `sn` is an order of the user (another user's order reads as NOT_FOUND). */
+  async function checkOwner(sn: string, userId: string): Promise<void> {
+    const res = await runQuery('query($sn: ID!) { order(sn: $sn) { sn } }', { sn }, userId);
+    const found = (res.data as { order?: { sn: string } | null } | null)?.order;
+    if (found) return;
+    const code = res.errors?.[0]?.extensions?.code;
+    throw code && code !== 'NOT_FOUND' ? toGraphQLError(res.errors![0] as GraphQLError) : notFound('order');
+  }
+
+  /**
+   * The subscribe resolver of `Subscription.orderStateChanged`. A completion (or the socket's
+   * close) that arrives while this runs ends the stream at once, so its listener goes at once;
+   * the operation's slot is freed only when the owner check, which cannot be aborted, is over.
+   */
+  const subscribeField: GraphQLFieldResolver<unknown, SocketContext> = async (_root, args, context, info) => {
+    const op = context.operation;
+    let stream: EventStream | undefined;
+    try {
+      if (info.fieldName !== 'orderStateChanged') throw domainError('BAD_USER_INPUT', `subscription ${info.fieldName} is not served here`);
+      const userId = context.userId;
+      if (!userId) throw domainError('UNAUTHENTICATED', 'sign in required');
+      const sn = typeof args.sn === 'string' && args.sn !== '' ? args.sn : undefined;
+      const plan = planPayload(info);
+      const s = (stream = new EventStream((e) => payload(plan, e, userId), cfg.subscriptionMaxQueue));
+      op.whenCancelled(() => void s.return());
+      // Listen first, then check: an event raised during the check is queued, not lost.
+      if (!stream.ended) stream.attach(await hub.add({ userId, sn, onEvent: (e) => s.push(e) }));
+      if (sn && !stream.ended) await checkOwner(sn, userId);
+      stream.attach(() => op.release());
+      return stream;
+    } catch (err) {
+      await stream?.return();
+      op.release();
+      throw err;
     }
-    return stream;
+  };
+
+  // A flood is refused with the same few error objects: building a GraphQLError (its stack trace)
+  // costs more than all the rest of a refusal.
+  const fullError = domainError('FORBIDDEN', `at most ${cfg.subscriptionMaxPerConnection} subscriptions per connection`, {
+    limit: cfg.subscriptionMaxPerConnection,
+  });
+  const rateLimitedErrors = new Map<number, GraphQLError>();
+  const rateLimitedError = (retryAfter: number) => {
+    let e = rateLimitedErrors.get(retryAfter);
+    if (!e) rateLimitedErrors.set(retryAfter, (e = rateLimited(`too many operations on this connection; retry in ${retryAfter}s`, retryAfter)));
+    return e;
   };
 
   let connections = 0;
+  const sockets = new Set<SocketLimits>();
+  const userSockets = new UserSockets(cfg.subscriptionMaxConnectionsPerUser);
   const server = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
       connectionInitWaitTimeout: 5_000,
@@ -370,55 +224,69 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
           ctx.extra.socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: connection params carry no authorization');
           return false;
         }
+        let userId: string;
         try {
-          ctx.extra.userId = await verifyAccessToken(token);
-          ctx.extra.token = token;
+          userId = await verifyAccessToken(token);
         } catch {
           ctx.extra.socket.close(CLOSE_FORBIDDEN, 'Forbidden: invalid or expired access token');
           return false;
         }
+        if (!userSockets.acquire(userId)) {
+          ctx.extra.socket.close(CLOSE_TOO_MANY, `Too many connections: at most ${cfg.subscriptionMaxConnectionsPerUser} per user`);
+          return false;
+        }
+        ctx.extra.userId = userId;
+        ctx.extra.token = token;
+        ctx.extra.limits = new SocketLimits(cfg.subscriptionMaxPerConnection, cfg.subscriptionSubscribeRate);
+        sockets.add(ctx.extra.limits);
         connections += 1;
         return true;
       },
-      onDisconnect() {
+      onDisconnect(ctx: Ctx) {
         connections -= 1;
+        ctx.extra.limits?.cancelAll();
+        sockets.delete(ctx.extra.limits!);
+        userSockets.release(ctx.extra.userId!);
       },
       async onSubscribe(ctx: Ctx, id, payload) {
+        const admitted = ctx.extra.limits!.admit();
+        if ('retryAfter' in admitted) return [rateLimitedError(admitted.retryAfter)];
+        if ('full' in admitted) return [fullError];
+        const op = admitted;
+        // From here until the operation exists, a completion of this id (or the socket's close)
+        // reaches the operation through this placeholder: graphql-ws calls its return().
+        (ctx.subscriptions as Record<string, unknown>)[id] = op.placeholder();
+        const refuse = (errors: GraphQLError[]) => {
+          op.release();
+          return errors;
+        };
         // The token may have expired since the connection opened.
         try {
           await verifyAccessToken(ctx.extra.token!);
         } catch {
           ctx.extra.socket.close(CLOSE_FORBIDDEN, 'Forbidden: access token expired');
-          return [new GraphQLError('access token expired', { extensions: { code: 'UNAUTHENTICATED' } })];
+          return refuse([new GraphQLError('access token expired', { extensions: { code: 'UNAUTHENTICATED' } })]);
         }
-        if (Object.keys(ctx.subscriptions).length > cfg.subscriptionMaxPerConnection) {
-          return [
-            domainError('FORBIDDEN', `at most ${cfg.subscriptionMaxPerConnection} subscriptions per connection`, {
-              limit: cfg.subscriptionMaxPerConnection,
-            }),
-          ];
-        }
-        if (!schema) return [new GraphQLError('the gateway has not loaded its schema yet')];
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch (err) {
-          const e = err instanceof GraphQLError ? err : new GraphQLError(String(err));
-          return [new GraphQLError(e.message, { source: e.source, positions: e.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-        }
+        if (!schema) return refuse([new GraphQLError('the gateway has not loaded its schema yet')]);
+        // Size, merged fields and cost, as over HTTP, before validation (lib/query-guard.ts).
+        const checked = guard.check(payload.query, payload.operationName, payload.variables, { locations: true });
+        if (checked.error) return refuse([checked.error]);
+        const document = checked.document;
         // The same codes as Apollo Server gives over HTTP.
         const errors = validate(schema, document, rules).map(
           (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
         );
-        if (errors.length) return errors;
+        if (errors.length) return refuse(errors);
         const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [new GraphQLError('Unable to identify operation')];
+        if (!operation) return refuse([new GraphQLError('Unable to identify operation')]);
+        // Completed while being checked: graphql-ws has forgotten the id, nothing may start.
+        if (op.isCancelled) return refuse([new GraphQLError('operation completed by the client')]);
         const args: ExecutionArgs & { rawQuery: string } = {
           schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables ?? undefined,
-          contextValue: { userId: ctx.extra.userId!, requestId: randomUUID() } satisfies GatewayContext,
+          contextValue: { userId: ctx.extra.userId!, requestId: randomUUID(), operation: op } satisfies SocketContext,
           rootValue: undefined,
           subscribeFieldResolver: subscribeField,
           fieldResolver: byResponseKey,
@@ -430,8 +298,18 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
       /** Queries and mutations over the socket go through the gateway, as over HTTP. */
       async execute(args) {
         const a = args as ExecutionArgs & { rawQuery: string };
-        const ctx = a.contextValue as GatewayContext;
-        return runQuery(a.rawQuery, (a.variableValues ?? {}) as Record<string, unknown>, ctx.userId!, a.operationName ?? undefined);
+        const ctx = a.contextValue as SocketContext;
+        try {
+          return await runQuery(a.rawQuery, (a.variableValues ?? {}) as Record<string, unknown>, ctx.userId!, a.operationName ?? undefined);
+        } finally {
+          ctx.operation.release();
+        }
+      },
+      // Apollo hands back its results already formatted, as it sends them over HTTP (errors are
+      // plain objects, masked in production); graphql-ws would call toJSON() on each error.
+      onNext(_ctx, _id, _payload, _args, result) {
+        if (!result.errors?.some((e) => !(e instanceof GraphQLError))) return;
+        return { ...result, errors: result.errors.map((e) => (e instanceof GraphQLError ? e.toJSON() : e)) };
       },
     },
     wss,
@@ -440,7 +318,9 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
 
   const stats = (): SubscriptionServerStats => {
     const hubStats = hub.stats();
-    return { connections, subscriptions: hubStats.listeners, hub: hubStats };
+    let operations = 0;
+    for (const socket of sockets) operations += socket.size;
+    return { connections, users: userSockets.users, operations, subscriptions: hubStats.listeners, hub: hubStats };
   };
   registerCollector('subscriptions', () => {
     const s = stats();

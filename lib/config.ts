@@ -36,6 +36,20 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return n;
 }
 
+function host(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[A-Za-z0-9.:_-]+$/.test(raw)) throw new Error(`${name} must be an IP address or host name such as 127.0.0.1 or 0.0.0.0, got "${raw}"`);
+  return raw;
+}
+
+function adminPort(raw: string, gatewayPort: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`ADMIN_PORT must be a port number (1-65535), got "${raw}"`);
+  if (n === gatewayPort) throw new Error(`ADMIN_PORT must differ from GATEWAY_PORT (${gatewayPort}): the point is to keep operator endpoints off the public port`);
+  return n;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const nodeEnv = env.NODE_ENV ?? 'development';
   const isProduction = nodeEnv === 'production';
@@ -64,6 +78,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       payment: port('payment'),
       jobs: port('jobs'),
     },
+    /**
+     * Address the subgraphs and the jobs process listen on: loopback unless a deployment reaches
+     * them from other hosts (containers set 0.0.0.0); the gateway is the only public entry.
+     */
+    host: host(env, 'HOST', '127.0.0.1'),
+    gatewayHost: host(env, 'GATEWAY_HOST', '0.0.0.0'),
+    /** Port of the gateway's operator endpoints (/metrics, /healthz/subscriptions, /admin/queues); null keeps them on the public port. */
+    adminPort: env.ADMIN_PORT ? adminPort(env.ADMIN_PORT, port('gateway')) : null,
+    adminHost: host(env, 'ADMIN_HOST', '127.0.0.1'),
     /** Base URL (no path) of each subgraph, for the gateway and for internal service calls. */
     urls: {
       user: subgraphUrl('user'),
@@ -76,6 +99,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     accessExpireSeconds: int(env, 'JWT_ACCESS_EXPIRE', 7 * 24 * 3600),
     internalSecret: env.INTERNAL_SECRET ?? DEFAULT_INTERNAL_SECRET,
     orderPayTimeoutMs: parseDuration(env.ORDER_PAY_TIMEOUT ?? '30m', 'ORDER_PAY_TIMEOUT'),
+    /** WAIT_PAY orders one user may hold at once (no hoarding rooms by never paying). */
+    orderMaxUnpaidPerUser: int(env, 'ORDER_MAX_UNPAID_PER_USER', 3),
     paymentSandboxSecret: env.PAYMENT_SANDBOX_SECRET ?? DEFAULT_SANDBOX_SECRET,
     /** How often the jobs process sweeps overdue WAIT_PAY orders and orphaned room reservations. */
     orderSweepIntervalMs: parseDuration(env.ORDER_SWEEP_INTERVAL ?? '30s', 'ORDER_SWEEP_INTERVAL'),
@@ -87,6 +112,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     playgroundEnabled: env.PLAYGROUND_ENABLED ? env.PLAYGROUND_ENABLED === 'true' : !isProduction,
     /** Live subscriptions (graphql-ws) one WebSocket connection may hold at once. */
     subscriptionMaxPerConnection: int(env, 'SUBSCRIPTION_MAX_PER_CONNECTION', 100),
+    /** Open graphql-ws sockets one user may hold on one gateway process (0 = no limit). */
+    subscriptionMaxConnectionsPerUser: int(env, 'SUBSCRIPTION_MAX_CONNECTIONS_PER_USER', 10),
+    /**
+     * Operations (subscribe messages) per second one socket may start once its first
+     * SUBSCRIPTION_MAX_PER_CONNECTION are spent; more get RATE_LIMITED. 0 turns the limit off.
+     */
+    subscriptionSubscribeRate: int(env, 'SUBSCRIPTION_SUBSCRIBE_RATE', 20),
     /** Interval of the server's WebSocket pings; a client that misses a pong is dropped. 0 turns them off. */
     subscriptionKeepAliveMs: parseDuration(env.SUBSCRIPTION_KEEP_ALIVE ?? '12s', 'SUBSCRIPTION_KEEP_ALIVE'),
     /** Events waiting for one slow subscriber before the oldest are dropped. */
@@ -95,6 +127,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     queryMaxDepth: int(env, 'QUERY_MAX_DEPTH', 12),
     /** Most aliases a client document may use. */
     queryMaxAliases: int(env, 'QUERY_MAX_ALIASES', 30),
+    /** Largest static cost of an operation (objects it can return, lists multiplied by first/last); see lib/query-cost.ts. */
+    queryMaxCost: int(env, 'QUERY_MAX_COST', 5000),
+    /** Most lexical tokens in a document, counted before parsing (subgraphs allow twice as many). */
+    queryMaxTokens: int(env, 'QUERY_MAX_TOKENS', 3000),
+    /** Most directives (`@…`) in a document, counted before parsing (subgraphs allow twice as many). */
+    queryMaxDirectives: int(env, 'QUERY_MAX_DIRECTIVES', 50),
     /** Basic-auth credential of the gateway's /admin/queues (Bull Board); no password in production disables it. */
     adminUser: env.ADMIN_USER ?? 'admin',
     adminPassword: env.ADMIN_PASSWORD ?? (isProduction ? null : 'looklook-dev-admin'),
@@ -108,6 +146,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     ];
     const missing = defaults.filter(([, isDefault]) => isDefault).map(([n]) => n);
     if (missing.length) throw new Error(`NODE_ENV=production refuses the development defaults of ${missing.join(', ')}: set them.`);
+  }
+  if (cfg.orderMaxUnpaidPerUser < 1) throw new Error('ORDER_MAX_UNPAID_PER_USER must be at least 1 (0 would refuse every booking)');
+  for (const [name, value] of [['QUERY_MAX_COST', cfg.queryMaxCost], ['QUERY_MAX_TOKENS', cfg.queryMaxTokens], ['QUERY_MAX_DIRECTIVES', cfg.queryMaxDirectives]] as const) {
+    if (value < 1) throw new Error(`${name} must be at least 1 (0 would refuse every query)`);
   }
   if (!/^\S+( \S+){4,5}$/.test(cfg.settleRecordCron.trim())) {
     throw new Error(`SETTLE_RECORD_CRON must be a cron pattern of 5 or 6 fields, got "${cfg.settleRecordCron}"`);

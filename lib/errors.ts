@@ -1,9 +1,9 @@
 import { GraphQLError } from 'graphql';
 
 /** The platform's error codes (CONTRACT.md); every domain error carries one in extensions.code. */
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'SOLD_OUT';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'SOLD_OUT' | 'RATE_LIMITED';
 
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401 };
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
 
 export function domainError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions } });
@@ -16,6 +16,8 @@ export const notFound = (what: string) => domainError('NOT_FOUND', `${what} not 
 export const conflict = (message: string) => domainError('CONFLICT', message);
 export const soldOut = (message: string) => domainError('SOLD_OUT', message);
 export const forbidden = (message: string) => domainError('FORBIDDEN', message);
+/** RATE_LIMITED with the seconds after which the same call may succeed (CONTRACT: extensions.retryAfter). */
+export const rateLimited = (message: string, retryAfter: number) => domainError('RATE_LIMITED', message, { retryAfter });
 export const unauthenticated = (message = 'sign in required') => domainError('UNAUTHENTICATED', message);
 
 /** For errors raised before execution (gateway context), where the HTTP status matters too. */

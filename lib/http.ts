@@ -1,11 +1,13 @@
 import http from 'node:http';
 import type express from 'express';
+import { config } from './config.js';
 
 /**
  * Starts an HTTP server whose keep-alive outlasts the callers' pools, so connections from the
- * gateway and from services are reused instead of being closed under them.
+ * gateway and from services are reused instead of being closed under them. Internal processes
+ * take the configured HOST (loopback by default); the gateway passes its own public address.
  */
-export function listen(app: express.Express, port: number, host = '0.0.0.0'): Promise<http.Server> {
+export function listen(app: express.Express, port: number, host = config().host): Promise<http.Server> {
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

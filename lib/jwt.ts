@@ -26,9 +26,12 @@ export async function issueAccessToken(userId: string, now = Date.now()): Promis
   };
 }
 
-/** The user id of a valid token; throws on a malformed, forged or expired one. */
+/**
+ * The user id of a valid token; throws on a malformed, forged or expired one, and on one without
+ * `exp`: jose would accept that forever, so a leaked one could never be outlived.
+ */
 export async function verifyAccessToken(token: string): Promise<string> {
-  const { payload } = await jwtVerify(token, key(), { algorithms: ['HS256'] });
+  const { payload } = await jwtVerify(token, key(), { algorithms: ['HS256'], requiredClaims: ['exp'] });
   const id = payload.jwtUserId;
   if (typeof id !== 'string' || !/^\d+$/.test(id)) throw new Error('token has no jwtUserId');
   return id;

@@ -16,6 +16,7 @@ import { initMetrics, metricsHandler, metricsPlugin } from './metrics.js';
 import { closeReadiness, kafkaCheck, readyzHandler, redisCheck, type Check } from './readiness.js';
 import { contextFromHeaders, currentContext, endSpan, runWithContext, type RequestContext } from './request-context.js';
 import { startTracing, stopTracing } from './tracing.js';
+import { QueryGuard, queryCostPlugin, queryGuardMiddleware, subgraphBounds } from './query-guard.js';
 
 /** Who is calling, as proven by the signed context header. */
 export interface Caller {
@@ -157,15 +158,19 @@ export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions
   const log = createLogger(`${opts.name}-subgraph`);
   initMetrics(opts.name);
   await startTracing(opts.name);
+  const schema = buildSubgraphSchema({ typeDefs: opts.typeDefs, resolvers: opts.resolvers as GraphQLResolverMap<unknown> });
+  // No single request, even one signed by the gateway, may build an unbounded result.
+  const bounds = subgraphBounds(cfg);
   const apollo = new ApolloServer<C>({
-    schema: buildSubgraphSchema({ typeDefs: opts.typeDefs, resolvers: opts.resolvers as GraphQLResolverMap<unknown> }),
+    schema,
+    parseOptions: { maxTokens: bounds.maxTokens },
     // Apollo's own messages as JSON lines of the service's log, like everything else it prints.
     logger: log,
     introspection: !cfg.isProduction,
     includeStacktraceInErrorResponses: !cfg.isProduction,
     formatError: formatError(log),
     // No Apollo Studio here: inline traces would only cost time on every call.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), metricsPlugin<C>(), requestLogPlugin<C>(log)],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), metricsPlugin<C>(), requestLogPlugin<C>(log), queryCostPlugin<C>(bounds.maxCost)],
   });
   await apollo.start();
 
@@ -211,6 +216,7 @@ export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions
     '/graphql',
     express.json({ limit: '1mb' }),
     enterRequestContext,
+    queryGuardMiddleware(new QueryGuard(bounds, () => schema), log),
     expressMiddleware(apollo, {
       // The log mixin adds requestId and traceId to every line written during the request.
       context: async ({ req }) => opts.context({ caller: req.caller, log }),

@@ -1,14 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { config } from '../lib/config.js';
 import { ensureInfra, InfraError } from './infra/index.js';
 import { migrateAll } from './migrate.js';
 import { seedDemoData } from './seed.js';
+import { Supervisor } from './supervisor.js';
 
 /**
  * `npm start`: infrastructure up, migrations, demo data into empty databases, then every process
- * of the product. Ctrl-C stops every process this started (the Kafka broker it may have started
- * keeps running for the next start: `npm run infra:stop` stops it).
+ * of the product, each under a Supervisor that starts it again when it exits (backoff 0.5 s
+ * doubling to 30 s). Ctrl-C stops every process this started (the Kafka broker it may have
+ * started keeps running for the next start: `npm run infra:stop` stops it).
  */
 const PROCESSES: [string, string][] = [
   ['user', 'subgraphs/user/main.ts'],
@@ -33,60 +35,58 @@ try {
 await migrateAll();
 await seedDemoData();
 
-const children: ChildProcess[] = [];
+const supervisors: Supervisor[] = [];
 let stopping = false;
 
-function run(name: string, entry: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+function run(name: string, entry: string): void {
   const prefix = `[${name}]`.padEnd(11);
-  for (const stream of [child.stdout!, child.stderr!]) {
-    let buffered = '';
-    stream.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) process.stdout.write(`${prefix} ${line}\n`);
-    });
-  }
-  child.on('exit', (code, signal) => {
-    if (stopping) return;
-    console.error(`${prefix} exited (${signal ?? code}); stopping everything`);
-    void stopAll(1);
+  const supervisor = new Supervisor({
+    name,
+    command: process.execPath,
+    args: ['--import', 'tsx', entry],
+    cwd: ROOT,
+    env: process.env,
+    onOutput: (line) => process.stdout.write(`${prefix} ${line}\n`),
+    log: (message) => process.stderr.write(`${prefix} ${message}\n`),
   });
-  children.push(child);
-  return child;
+  supervisors.push(supervisor);
+  supervisor.start();
 }
 
-async function waitHealthy(port: number): Promise<void> {
-  for (let i = 0; i < 240; i++) {
+/** Where this machine reaches a server listening on `host` (a wildcard address means loopback). */
+function origin(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${isIPv6(h) ? `[${h}]` : h}:${port}`;
+}
+
+/** Waits for a process to answer; one that keeps crashing is restarted meanwhile (and logged). */
+async function waitHealthy(name: string, port: number): Promise<void> {
+  const url = `${origin(name === 'gateway' ? cfg.gatewayHost : cfg.host, port)}/healthz`;
+  for (let i = 1; ; i++) {
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+      if ((await fetch(url)).ok) return;
     } catch {
       // not up yet
     }
+    if (i % 240 === 0) console.error(`[${name}]`.padEnd(11), `nothing answers on port ${port} yet; still trying (Ctrl-C stops)`);
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`nothing answered on port ${port} within 60s`);
 }
 
 async function stopAll(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          c.once('exit', () => resolve());
-          c.kill('SIGTERM');
-          setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
-        }),
-    ),
-  );
+  await Promise.all(supervisors.map((s) => s.stop()));
   process.exit(code);
 }
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
+// The children run in process groups of their own: the closed terminal's hangup does not reach them.
+process.on('SIGHUP', () => void stopAll(0));
+// If this script dies of an error, no child is left running unsupervised.
+process.on('exit', () => {
+  for (const s of supervisors) s.child?.kill('SIGKILL');
+});
 
 const cfg = config();
 const ports: Record<string, number> = cfg.ports;
@@ -95,15 +95,17 @@ const dependsOnSubgraphs = (name: string) => name === 'jobs' || name === 'gatewa
 const subgraphs = present.filter(([n]) => !dependsOnSubgraphs(n));
 const clients = present.filter(([n]) => dependsOnSubgraphs(n));
 for (const [name, entry] of subgraphs) run(name, entry);
-await Promise.all(subgraphs.map(([n]) => waitHealthy(ports[n])));
+await Promise.all(subgraphs.map(([n]) => waitHealthy(n, ports[n])));
 for (const [name, entry] of clients) run(name, entry);
-await Promise.all(clients.map(([n]) => waitHealthy(ports[n])));
+await Promise.all(clients.map(([n]) => waitHealthy(n, ports[n])));
 
-const base = `http://127.0.0.1:${cfg.ports.gateway}`;
+const base = origin(cfg.gatewayHost, cfg.ports.gateway);
+const ops = cfg.adminPort ? origin(cfg.adminHost, cfg.adminPort) : base;
 console.log(`
 looklook-graph is up
-  GraphQL      ${base}/graphql   (subscriptions: ws://127.0.0.1:${cfg.ports.gateway}/graphql)
+  GraphQL      ${base}/graphql   (subscriptions: ${base.replace(/^http/, 'ws')}/graphql)
   Playground   ${base}/playground
-  Metrics      ${base}/metrics
+  Metrics      ${ops}/metrics
+  Queues       ${ops}/admin/queues
   Health       ${base}/healthz  ${base}/readyz
-Ctrl-C stops every process.`);
+A process that exits is started again; Ctrl-C stops every process.`);

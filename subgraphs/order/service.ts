@@ -16,6 +16,7 @@ import { HomestayOrder } from './entities.js';
 import { homestayApi } from './homestay-client.js';
 import { STATE_CODE, stateOf, transition, type TransitionFields } from './state-machine.js';
 import { withTrace } from '../../lib/request-context.js';
+import { withinUnpaidCap } from './unpaid-cap.js';
 
 export const MAX_NIGHTS = 30;
 const ROW_TYPE = { PER_ROOM: 0, PER_PERSON: 1 } as const;
@@ -96,7 +97,7 @@ export class OrderService {
 
   async create(userId: string, input: CreateOrderInput, requestId?: string): Promise<HomestayOrder> {
     const key = input.idempotencyKey;
-    if (!key || key.length > 64) return this.book(userId, input, requestId);
+    if (!key || key.length > 64) return this.bookWithinCap(userId, input, requestId);
     // A replay returns the first order before anything else is checked (its dates may be past by now).
     const first = () => this.em.findOne(HomestayOrder, { userId, idempotencyKey: key }, { refresh: true });
     const found = await first();
@@ -114,12 +115,19 @@ export class OrderService {
       if (done) return done;
     }
     try {
-      return (await first()) ?? (await this.book(userId, input, requestId));
+      return (await first()) ?? (await this.bookWithinCap(userId, input, requestId));
     } finally {
       await this.deps.redis
         .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", 1, lock, token)
         .catch(() => undefined);
     }
+  }
+
+  /** A new order only while the user holds fewer than ORDER_MAX_UNPAID_PER_USER unpaid ones (unpaid-cap.ts). */
+  private async bookWithinCap(userId: string, input: CreateOrderInput, requestId?: string): Promise<HomestayOrder> {
+    // Bad input is told as such, also to a user at the cap (and costs no turn on the lock).
+    checkOrderInput(input);
+    return withinUnpaidCap({ em: this.em, redis: this.deps.redis }, userId, () => this.book(userId, input, requestId));
   }
 
   private async book(userId: string, input: CreateOrderInput, requestId?: string): Promise<HomestayOrder> {

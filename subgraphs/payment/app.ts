@@ -73,6 +73,12 @@ export async function startPaymentService() {
           res.status(status).type('text/plain').send(body);
         }, callbackBodyError);
       }
+      // A provider this service does not have: a plain 404 FAIL (not the signed-context check's 401
+      // below); a misconfigured callback URL or a scanner, worth a line but not an error.
+      app.post('/payments/notify/:provider', (req, res) => {
+        subgraph.log.info({ provider: String(req.params.provider).slice(0, 64) }, 'payment callback for an unknown provider');
+        res.status(404).type('text/plain').send('FAIL');
+      });
     },
     internalRoutes: (router) => {
       router.post('/payments/refund', internalHandler(async (b: { paymentSn: string; reason?: string }) => {

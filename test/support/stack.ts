@@ -78,7 +78,10 @@ export class Stack {
     const logDir = `${ROOT}.data/test-logs`;
     mkdirSync(logDir, { recursive: true });
     const logFile = createWriteStream(`${logDir}/${this.namespace}-${name}-${this.ports[name]}.log`, { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRIES[name]], {
+    // STACK_NODE_ARGS: extra node flags for every process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+    // (node refuses --cpu-prof in NODE_OPTIONS).
+    const nodeArgs = process.env.STACK_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ENTRIES[name]], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],

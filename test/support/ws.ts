@@ -94,6 +94,8 @@ export function refusal(sub: LiveSubscription): string | undefined {
 
 export interface SubscriptionStats {
   connections: number;
+  users: number;
+  operations: number;
   subscriptions: number;
   hub: { listeners: number; users: number; orders: number; redisSubscribed: boolean; redisMessageListeners: number };
 }

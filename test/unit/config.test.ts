@@ -9,10 +9,31 @@ describe('configuration', () => {
     expect(parseDuration('1500', 'X')).toBe(1500);
     expect(() => parseDuration('soon', 'X')).toThrow(/X must be a duration/);
   });
+  it('caps unpaid orders per user at 3 by default and refuses a cap below 1', () => {
+    expect(loadConfig({}).orderMaxUnpaidPerUser).toBe(3);
+    expect(loadConfig({ ORDER_MAX_UNPAID_PER_USER: '10' }).orderMaxUnpaidPerUser).toBe(10);
+    expect(() => loadConfig({ ORDER_MAX_UNPAID_PER_USER: '0' })).toThrow(/ORDER_MAX_UNPAID_PER_USER must be at least 1/);
+    expect(() => loadConfig({ ORDER_MAX_UNPAID_PER_USER: 'many' })).toThrow(/ORDER_MAX_UNPAID_PER_USER/);
+  });
   it('refuses development secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PAYMENT_SANDBOX_SECRET/);
     const cfg = loadConfig({ NODE_ENV: 'production', JWT_ACCESS_SECRET: 'a', INTERNAL_SECRET: 'b', PAYMENT_SANDBOX_SECRET: 'c' });
     expect(cfg.playgroundEnabled).toBe(false);
+  });
+  it('keeps subgraphs, jobs and the admin port on loopback unless told otherwise; the gateway public', () => {
+    const cfg = loadConfig({});
+    expect(cfg.host).toBe('127.0.0.1');
+    expect(cfg.gatewayHost).toBe('0.0.0.0');
+    expect(cfg.adminPort).toBeNull();
+    expect(cfg.adminHost).toBe('127.0.0.1');
+    const set = loadConfig({ HOST: '0.0.0.0', GATEWAY_HOST: '127.0.0.1', ADMIN_PORT: '9400', ADMIN_HOST: '10.0.0.5' });
+    expect(set).toMatchObject({ host: '0.0.0.0', gatewayHost: '127.0.0.1', adminPort: 9400, adminHost: '10.0.0.5' });
+  });
+  it('refuses an ADMIN_PORT that is not a port or is the public one', () => {
+    expect(() => loadConfig({ ADMIN_PORT: 'x' })).toThrow(/ADMIN_PORT/);
+    expect(() => loadConfig({ ADMIN_PORT: '70000' })).toThrow(/ADMIN_PORT/);
+    expect(() => loadConfig({ ADMIN_PORT: '4000' })).toThrow(/ADMIN_PORT.*GATEWAY_PORT/);
+    expect(() => loadConfig({ HOST: ' ' })).toThrow(/HOST/);
   });
 });
 

@@ -24,4 +24,9 @@ describe('docker-compose.yml', () => {
     }
     expect(compose.services.gateway.ports).toContain('4000:4000');
   });
+
+  it('lets the subgraphs and jobs listen beyond loopback, since other containers call them', () => {
+    for (const name of ['user', 'homestay', 'order', 'payment', 'jobs']) expect(compose.services[name].environment.HOST, name).toBe('0.0.0.0');
+    expect(compose.services.gateway.environment.GATEWAY_HOST ?? '0.0.0.0').toBe('0.0.0.0');
+  });
 });

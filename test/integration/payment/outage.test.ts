@@ -37,7 +37,8 @@ beforeAll(async () => {
   const { migrateAll } = await import('../../../scripts/migrate.js');
   await migrateAll(() => undefined);
   const { Stack } = await import('../../support/stack.js');
-  stack = await Stack.start({ namespace, env: { KAFKA_BROKERS: brokers.join(',') } });
+  // Each guest books 5 orders before any is paid: above the default ORDER_MAX_UNPAID_PER_USER (3).
+  stack = await Stack.start({ namespace, env: { KAFKA_BROKERS: brokers.join(','), ORDER_MAX_UNPAID_PER_USER: '5' } });
   homestayId = await createHomestay(namespace);
 }, 240_000);
 

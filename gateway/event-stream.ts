@@ -40,6 +40,13 @@ export class EventStream implements AsyncIterableIterator<unknown> {
     this.queue.push(event);
   }
 
+  /** Puts an event ahead of everything queued (the order's current state, read after listening began). */
+  pushFirst(event: OrderStateEvent): void {
+    if (this.done) return;
+    if (this.waiter) return this.push(event);
+    this.queue.unshift(event);
+  }
+
   async next(): Promise<IteratorResult<unknown>> {
     if (this.done) return { done: true, value: undefined };
     const event = this.queue.shift() ?? (await new Promise<OrderStateEvent | null>((r) => (this.waiter = r)));

@@ -162,11 +162,11 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
     return { [plan.rootKey]: change };
   }
 
-  /** Throws unless `sn` is an order of the user (another user's order reads as NOT_FOUND). */
-  async function checkOwner(sn: string, userId: string): Promise<void> {
-    const res = await runQuery('query($sn: ID!) { order(sn: $sn) { sn } }', { sn }, userId);
-    const found = (res.data as { order?: { sn: string } | null } | null)?.order;
-    if (found) return;
+  /** The order's state; throws unless `sn` is an order of the user (another user's order reads as NOT_FOUND). */
+  async function currentState(sn: string, userId: string): Promise<OrderStateEvent['to']> {
+    const res = await runQuery('query($sn: ID!) { order(sn: $sn) { sn state } }', { sn }, userId);
+    const found = (res.data as { order?: { sn: string; state: OrderStateEvent['to'] } | null } | null)?.order;
+    if (found) return found.state;
     const code = res.errors?.[0]?.extensions?.code;
     throw code && code !== 'NOT_FOUND' ? toGraphQLError(res.errors![0] as GraphQLError) : notFound('order');
   }
@@ -189,7 +189,13 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
       op.whenCancelled(() => void s.return());
       // Listen first, then check: an event raised during the check is queued, not lost.
       if (!stream.ended) stream.attach(await hub.add({ userId, sn, onEvent: (e) => s.push(e) }));
-      if (sn && !stream.ended) await checkOwner(sn, userId);
+      if (sn && !stream.ended) {
+        // The first message is the order's current state (from = to), so a client that subscribes
+        // or reconnects never shows a state older than the order's; changes raised meanwhile were
+        // queued behind it, since listening began before this read.
+        const state = await currentState(sn, userId);
+        stream.pushFirst({ sn, userId, from: state, to: state, at: new Date().toISOString() });
+      }
       stream.attach(() => op.release());
       return stream;
     } catch (err) {

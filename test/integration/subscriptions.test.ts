@@ -111,7 +111,9 @@ describe('orderStateChanged over graphql-ws', () => {
     });
     expect(notify.status).toBe(200);
 
-    const [event] = await one.waitFor(1, 40_000);
+    // First the order's current state (from = to), then the change.
+    const [current, event] = await one.waitFor(2, 40_000);
+    expect(current!.data.orderStateChanged).toMatchObject({ from: 'WAIT_PAY', to: 'WAIT_PAY', order: { sn, state: 'WAIT_PAY' } });
     expect(event!.errors).toBeUndefined();
     const change = event!.data.orderStateChanged;
     expect(change).toMatchObject({
@@ -203,7 +205,7 @@ describe('orderStateChanged over graphql-ws', () => {
     const sub = await live(stackB.gatewayUrl, conn, FULL, { sn });
     const cancel = await gql(CANCEL, { sn }, { token: guest.token });
     expect(cancel.data.cancelOrder.state).toBe('CANCELLED');
-    const [event] = await sub.waitFor(1);
+    const [, event] = await sub.waitFor(2);
     expect(event!.data.orderStateChanged).toMatchObject({ from: 'WAIT_PAY', to: 'CANCELLED', order: { sn, state: 'CANCELLED', homestay: { title: 'Seaside room' } } });
   });
 
@@ -217,11 +219,30 @@ describe('orderStateChanged over graphql-ws', () => {
     const fetchesBefore = await metric(stackB.gatewayUrl, 'graphql_subgraph_fetch_duration_seconds_count');
     expect(fetchesBefore).toBeGreaterThan(0); // the owner check was counted: the counter is live
     await gql(CANCEL, { sn }, { token: guest.token }); // through gateway A, which B never calls
-    const [event] = await lean.waitFor(1);
+    const [current, event] = await lean.waitFor(2);
+    expect(current).toEqual({ data: { orderStateChanged: { to: 'WAIT_PAY', order: { sn } } } });
     expect(event).toEqual({ data: { orderStateChanged: { to: 'CANCELLED', order: { sn } } } });
     const [other] = await aliased.waitFor(1);
     expect(other).toEqual({ data: { c: { now: 'CANCELLED', o: { id: sn } } } });
     expect(await metric(stackB.gatewayUrl, 'graphql_subgraph_fetch_duration_seconds_count')).toBe(fetchesBefore);
+  });
+
+  it('a subscriber to one order first gets its current state, also when it (re)connects after a change', async () => {
+    const guest = await signUp('Latecomer');
+    const sn = await book(guest.token);
+    await gql(CANCEL, { sn }, { token: guest.token }); // changed while nobody listened
+    const conn = open(stackB.wsUrl, guest.token);
+    const sub = await live(stackB.gatewayUrl, conn, FULL, { sn });
+    const [current] = await sub.waitFor(1);
+    expect(current!.data.orderStateChanged).toMatchObject({
+      from: 'CANCELLED',
+      to: 'CANCELLED',
+      order: { sn, state: 'CANCELLED', homestay: { title: 'Seaside room' } },
+    });
+    // A watcher of all the user's orders gets no replay: only changes from now on.
+    const all = await live(stackB.gatewayUrl, conn, LEAN);
+    await sleep(300);
+    expect(all.results).toEqual([]);
   });
 
   it('pings to keep the socket alive and bounds subscriptions per connection', async () => {

@@ -34,6 +34,18 @@ async function metric(name: string, labels = ''): Promise<number> {
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 }
 
+/** Books one night of a new homestay through the shared gateway. */
+async function book(token: string, title: string): Promise<{ homestayId: string; sn: string }> {
+  const homestayId = await createHomestay(ns, { title });
+  const r = await gql(
+    `mutation($input: CreateHomestayOrderInput!) { createHomestayOrder(input: $input) { sn } }`,
+    { input: { homestayId, ...stay(2, 1), guests: 1 } },
+    { token },
+  );
+  if (!r.data) throw new Error(`booking failed: ${JSON.stringify(r.errors)}`);
+  return { homestayId, sn: r.data.createHomestayOrder.sn };
+}
+
 /** A bare graphql-transport-ws socket, to send messages faster than any well-behaved client. */
 async function rawSocket(token: string) {
   const socket = new WebSocket(stack.wsUrl, 'graphql-transport-ws');
@@ -186,13 +198,7 @@ describe('hostile socket clients', () => {
 
   it('errors of queries and mutations over the socket are results; the socket and its subscriptions stay up', async () => {
     const guest = await signUp('Errant');
-    const homestayId = await createHomestay(ns, { title: 'Errors cottage' });
-    const booked = await gql(
-      `mutation($input: CreateHomestayOrderInput!) { createHomestayOrder(input: $input) { sn } }`,
-      { input: { homestayId, ...stay(2, 1), guests: 1 } },
-      { token: guest.token },
-    );
-    const sn = booked.data.createHomestayOrder.sn as string;
+    const { homestayId, sn } = await book(guest.token, 'Errors cottage');
     const conn = open(guest.token);
     const watch = subscribe(conn, LEAN, { sn });
     await waitForStats(stack.gatewayUrl, (s) => s.hub.listeners === 1);
@@ -234,13 +240,7 @@ describe('hostile socket clients', () => {
 
   it('one event for a user with many subscriptions runs the payload query once per distinct selection', async () => {
     const guest = await signUp('Fanout');
-    const homestayId = await createHomestay(ns, { title: 'Fan-out farm' });
-    const booked = await gql(
-      `mutation($input: CreateHomestayOrderInput!) { createHomestayOrder(input: $input) { sn } }`,
-      { input: { homestayId, ...stay(2, 1), guests: 1 } },
-      { token: guest.token },
-    );
-    const sn = booked.data.createHomestayOrder.sn as string;
+    const { homestayId, sn } = await book(guest.token, 'Fan-out farm');
     const conn = open(guest.token);
     const full = Array.from({ length: 20 }, (_, i) => subscribe(conn, FULL, i % 2 ? { sn } : {}));
     const other = Array.from({ length: 10 }, () => subscribe(conn, OTHER));

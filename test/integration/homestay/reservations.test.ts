@@ -238,6 +238,22 @@ describe('reservation barrier: a release recorded before its reserve', () => {
     }
   });
 
+  it('reservations made before the barrier existed still repeat as no-ops and are freed by a release', async () => {
+    const id = await newHomestay(1);
+    const sn = uniqueSn('LEGACY');
+    expect((await callInternal('/reservations/reserve', stay(sn, id, '2031-08-10', '2031-08-12'))).status).toBe(200);
+    // As the migration finds them: reservation rows, no barrier row.
+    await db.query('delete from homestay_reservation_barrier where sn = ?', [sn]);
+    expect(await callInternal('/reservations/reserve', stay(sn, id, '2031-08-10', '2031-08-12'))).toEqual({
+      status: 200,
+      body: { sn, nights: ['2031-08-10', '2031-08-11'], alreadyReserved: true },
+    });
+    expect(await reservedByNight(id)).toEqual({ '2031-08-10': 1, '2031-08-11': 1 });
+    expect((await callInternal('/reservations/release', { sn })).body.released).toBe(2);
+    expect(await reservedByNight(id)).toEqual({ '2031-08-10': 0, '2031-08-11': 0 });
+    expect((await callInternal('/reservations/reserve', stay(sn, id, '2031-08-10', '2031-08-12'))).body.error.code).toBe('CONFLICT');
+  });
+
   it('200 reserve/release pairs of one sn each, fired together with random delays: no released sn holds a night, counters match the rows', async () => {
     // Enough rooms for every pair: SOLD_OUT is not what this test is about.
     const id = await newHomestay(400);

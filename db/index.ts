@@ -33,6 +33,15 @@ const registry: Record<ServiceName, () => Promise<ServiceDatabase>> = {
   }),
 };
 
+/**
+ * Knex pool hook: every new connection's session writes and reads in UTC. The ORM treats every
+ * datetime as UTC, but what the server fills itself (`current_timestamp`, `ON UPDATE`, `now()`)
+ * follows the session zone, which otherwise is the server's default, wherever that server runs.
+ */
+function utcSession(conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn?: unknown) => void) {
+  conn.query("set time_zone = '+00:00'", (err) => done(err, conn));
+}
+
 export async function ormOptions(service: ServiceName, overrides: Partial<Options> = {}): Promise<Options> {
   const { entities, migrations } = await registry[service]();
   return defineConfig({
@@ -51,10 +60,10 @@ export async function ormOptions(service: ServiceName, overrides: Partial<Option
     },
     forceUtcTimezone: true,
     timezone: '+00:00',
-    pool: { min: 0, max: 20 },
     discovery: { warnWhenNoEntities: false },
     allowGlobalContext: false,
     ...overrides,
+    pool: { min: 0, max: 20, ...overrides.pool, afterCreate: utcSession },
   });
 }
 
@@ -63,8 +72,8 @@ export async function openDatabase(service: ServiceName, overrides: Partial<Opti
 }
 
 /** Creates the service's database when missing and applies its pending migrations. */
-export async function migrateDatabase(service: ServiceName): Promise<string[]> {
-  const orm = await MikroORM.init(await ormOptions(service, { connect: false }));
+export async function migrateDatabase(service: ServiceName, overrides: Partial<Options> = {}): Promise<string[]> {
+  const orm = await MikroORM.init(await ormOptions(service, { ...overrides, connect: false }));
   try {
     await orm.schema.ensureDatabase({ create: false });
     const applied = await orm.getMigrator().up();

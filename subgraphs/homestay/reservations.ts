@@ -109,10 +109,20 @@ export class ReservationService {
     return { nights: rows.map((r) => r.night), released: rows.every((r) => Number(r.state) === 1) };
   }
 
-  private async already(em: EntityManager, sn: string): Promise<ReserveResult | null> {
+  /**
+   * What an earlier call left for this sn: null when a reserve may run. The barrier answers first;
+   * the reservation rows answer for sns reserved before the barrier existed.
+   */
+  private async already(em: EntityManager, sn: string, lock = ''): Promise<ReserveResult | null> {
+    const barrier: { origin: string }[] = await em.execute(
+      `select origin from homestay_reservation_barrier where sn = ? and op = 'reserve' ${lock}`,
+      [sn],
+    );
+    // A released sn stays released, also when the release came first: a late or retried reserve
+    // must not take the rooms of an order the order service has already given up.
+    if (barrier[0]?.origin === 'release') throw conflict(`reservation ${sn} was already released`);
     const found = await this.existing(em, sn);
     if (!found) return null;
-    // A released sn stays released: a late retry must not take the rooms again.
     if (found.released) throw conflict(`reservation ${sn} was already released`);
     return { sn, nights: found.nights, alreadyReserved: true };
   }
@@ -139,10 +149,21 @@ export class ReservationService {
     );
 
     try {
-      await withRetry(() =>
-        em.transactional(async (tx) => {
-          // The unique (sn, night) key first: a concurrent reservation of the same sn waits here and
-          // then fails as a duplicate, before either touches the inventory.
+      const prior = await withRetry(() =>
+        em.transactional(async (tx): Promise<ReserveResult | null> => {
+          // The barrier's try-row first. A concurrent reserve or release of the same sn waits here on
+          // the unique key until this transaction ends; if one of them wrote the row first, this
+          // insert is ignored and its origin decides: a repeat answers as before, a release refuses.
+          const mark = (await tx.execute(
+            `insert ignore into homestay_reservation_barrier (sn, op, origin) values (?, 'reserve', 'reserve')`,
+            [sn],
+            'run',
+          )) as unknown as { affectedRows: number };
+          if (mark.affectedRows === 0) {
+            const prior = await this.already(tx as EntityManager, sn, 'lock in share mode');
+            if (prior) return prior;
+          }
+          // The unique (sn, night) key: sns reserved before the barrier existed are still repeats.
           await tx.execute(
             `insert into homestay_reservation (sn, homestay_id, night, state, reserved_at) values ${nights
               .map(() => '(?, ?, ?, 0, utc_timestamp(3))')
@@ -158,8 +179,10 @@ export class ReservationService {
             'run',
           )) as unknown as { affectedRows: number };
           if (res.affectedRows !== nights.length) throw soldOut('no room is free for every night of this stay');
+          return null;
         }),
       );
+      if (prior) return prior;
     } catch (err) {
       if (err instanceof UniqueConstraintViolationException) {
         const again = await this.already(this.em(), sn);
@@ -170,11 +193,29 @@ export class ReservationService {
     return { sn, nights, alreadyReserved: false };
   }
 
-  /** Frees the nights an sn holds; a second release, or an unknown sn, releases 0. */
+  /**
+   * Frees the nights an sn holds and bars any later reserve of it, also when nothing is held yet
+   * (the order service gave up on a reserve that may still be running here). Repeats release 0.
+   */
   async release(sn: unknown): Promise<{ sn: string; released: number }> {
     if (typeof sn !== 'string' || !sn || sn.length > 64) throw badInput('sn', 'sn must be 1 to 64 characters');
     const released = await withRetry(() =>
       this.em().transactional(async (tx) => {
+        // Same row, same order as a reserve takes it: a reserve still running commits or rolls back
+        // before this goes on, and a reserve that comes later finds the row and is refused.
+        await tx.execute(
+          `insert ignore into homestay_reservation_barrier (sn, op, origin) values (?, 'reserve', 'release')`,
+          [sn],
+          'run',
+        );
+        // When it ran, also for an sn that held nothing (no reservation row carries a released_at).
+        await tx.execute(
+          `insert ignore into homestay_reservation_barrier (sn, op, origin) values (?, 'release', 'release')`,
+          [sn],
+          'run',
+        );
+        // The held rows decide what to free, not the barrier: sns reserved before the barrier existed
+        // (or by a process that did not know it yet) are freed by a repeat or by the sweep too.
         const held: { homestay_id: string | number; night: string }[] = await tx.execute(
           `select homestay_id, date_format(night, '%Y-%m-%d') as night from homestay_reservation
            where sn = ? and state = 0 order by night for update`,

@@ -212,3 +212,80 @@ describe('internal homestay operations (order service only)', () => {
     for (const sn of sns) expect(seen).toContain(sn);
   });
 });
+
+describe('reservation barrier: a release recorded before its reserve', () => {
+  const stay = (sn: string, homestayId: string, checkIn: string, checkOut: string) => ({ sn, homestayId, checkIn, checkOut });
+  const heldRows = async (sns: string[]) => {
+    const [rows] = await db.query('select count(*) as n from homestay_reservation where state = 0 and sn in (?)', [sns]);
+    return Number((rows as { n: string }[])[0].n);
+  };
+
+  it('a release before any reserve is recorded and answers OK; the late reserve is refused with CONFLICT and holds nothing', async () => {
+    const id = await newHomestay(2);
+    const sn = uniqueSn('EARLY');
+    expect(await callInternal('/reservations/release', { sn })).toEqual({ status: 200, body: { sn, released: 0 } });
+    const late = await callInternal('/reservations/reserve', stay(sn, id, '2031-08-01', '2031-08-03'));
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('CONFLICT');
+    expect(Object.values(await reservedByNight(id)).every((n) => n === 0)).toBe(true);
+    expect(await heldRows([sn])).toBe(0);
+    // Repeats change nothing either way.
+    expect(await callInternal('/reservations/release', { sn })).toEqual({ status: 200, body: { sn, released: 0 } });
+    expect((await callInternal('/reservations/reserve', stay(sn, id, '2031-08-01', '2031-08-03'))).body.error.code).toBe('CONFLICT');
+    // The rooms were never taken: another order gets both.
+    for (const other of [uniqueSn('OK1'), uniqueSn('OK2')]) {
+      expect((await callInternal('/reservations/reserve', stay(other, id, '2031-08-01', '2031-08-03'))).status).toBe(200);
+    }
+  });
+
+  it('reservations made before the barrier existed still repeat as no-ops and are freed by a release', async () => {
+    const id = await newHomestay(1);
+    const sn = uniqueSn('LEGACY');
+    expect((await callInternal('/reservations/reserve', stay(sn, id, '2031-08-10', '2031-08-12'))).status).toBe(200);
+    // As the migration finds them: reservation rows, no barrier row.
+    await db.query('delete from homestay_reservation_barrier where sn = ?', [sn]);
+    expect(await callInternal('/reservations/reserve', stay(sn, id, '2031-08-10', '2031-08-12'))).toEqual({
+      status: 200,
+      body: { sn, nights: ['2031-08-10', '2031-08-11'], alreadyReserved: true },
+    });
+    expect(await reservedByNight(id)).toEqual({ '2031-08-10': 1, '2031-08-11': 1 });
+    expect((await callInternal('/reservations/release', { sn })).body.released).toBe(2);
+    expect(await reservedByNight(id)).toEqual({ '2031-08-10': 0, '2031-08-11': 0 });
+    expect((await callInternal('/reservations/reserve', stay(sn, id, '2031-08-10', '2031-08-12'))).body.error.code).toBe('CONFLICT');
+  });
+
+  it('200 reserve/release pairs of one sn each, fired together with random delays: no released sn holds a night, counters match the rows', async () => {
+    // Enough rooms for every pair: SOLD_OUT is not what this test is about.
+    const id = await newHomestay(400);
+    const sns = Array.from({ length: 200 }, (_, i) => uniqueSn(`RACE${i}-`));
+    const jitter = () => new Promise((r) => setTimeout(r, Math.random() * 40));
+    const outcomes = await Promise.all(
+      sns.map(async (sn) => {
+        const [reserve, release] = await Promise.all([
+          jitter().then(() => callInternal('/reservations/reserve', stay(sn, id, '2031-09-01', '2031-09-03'))),
+          jitter().then(() => callInternal('/reservations/release', { sn })),
+        ]);
+        return { reserve, release };
+      }),
+    );
+    for (const { reserve, release } of outcomes) {
+      expect(release.status).toBe(200);
+      expect([200, 409]).toContain(reserve.status);
+      if (reserve.status === 409) expect(reserve.body.error.code).toBe('CONFLICT');
+    }
+    // Every sn was released after (or instead of) its reserve, so none may hold a night.
+    expect(await heldRows(sns)).toBe(0);
+    const [rows] = await db.query(
+      `select date_format(i.night, '%Y-%m-%d') as night, i.reserved,
+              (select count(*) from homestay_reservation r where r.homestay_id = i.homestay_id and r.night = i.night and r.state = 0) as holders
+       from homestay_inventory i where i.homestay_id = ? order by i.night`,
+      [id],
+    );
+    for (const r of rows as { night: string; reserved: number; holders: number }[]) expect(Number(r.reserved), r.night).toBe(Number(r.holders));
+    expect(Object.values(await reservedByNight(id)).every((n) => n === 0)).toBe(true);
+    // Both orders of arrival happened, or the test proved little.
+    const refused = outcomes.filter((o) => o.reserve.status === 409).length;
+    expect(refused).toBeGreaterThan(0);
+    expect(refused).toBeLessThan(200);
+  }, 120_000);
+});

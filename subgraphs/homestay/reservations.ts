@@ -241,7 +241,6 @@ export class ReservationService {
     return { sn, released };
   }
 
-  /** Reservations still held that were made more than olderThanMs ago, oldest first. */
   /**
    * Reservations still held after `olderThanMs`, one page in sn order after the `after` sn: the
    * sweep walks every page, since most held reservations belong to live orders and a first page

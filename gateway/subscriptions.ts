@@ -99,7 +99,10 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
     schema = own(apiSchema);
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  // One message per event-loop turn and socket (not every frame of a read at once): a client that
+  // floods its socket cannot hold the loop for the thousands of messages one read brings, so HTTP
+  // and other sockets are served in between, and the flooding socket is paused by backpressure.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, allowSynchronousEvents: false });
   const onUpgrade = (req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? '/', 'http://gateway').pathname;
     if (pathname !== path) {

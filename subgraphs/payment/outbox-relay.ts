@@ -34,6 +34,10 @@ export interface RelayOptions {
   maxBackoffMs?: number;
   /** How long sent rows stay (for inspection and replays) before the relay deletes them. */
   keepSentMs?: number;
+  /** Lifetime of the relay's Redis lease (tests shorten it). */
+  leaseMs?: number;
+  /** Wraps the Kafka producer the relay creates (tests make it slow). */
+  wrapProducer?: (producer: Producer) => Producer;
 }
 
 /** Sent rows are pruned at most this often, a bounded batch at a time. */
@@ -71,7 +75,7 @@ export class OutboxRelay {
     private readonly log: Logger,
     opts: RelayOptions = {},
   ) {
-    this.opts = { batchSize: 200, pollMs: 1000, maxBackoffMs: 5000, keepSentMs: 7 * 24 * 3600_000, ...opts };
+    this.opts = { batchSize: 200, pollMs: 1000, maxBackoffMs: 5000, keepSentMs: 7 * 24 * 3600_000, leaseMs: LOCK_TTL_MS, wrapProducer: (p) => p, ...opts };
   }
 
   start(): void {
@@ -107,9 +111,9 @@ export class OutboxRelay {
   }
 
   private async holdLease(): Promise<boolean> {
-    const renewed = await this.redis.eval(RENEW, 1, this.lockKey, this.token, String(LOCK_TTL_MS));
+    const renewed = await this.redis.eval(RENEW, 1, this.lockKey, this.token, String(this.opts.leaseMs));
     if (Number(renewed) === 1) return true;
-    return (await this.redis.set(this.lockKey, this.token, 'PX', LOCK_TTL_MS, 'NX')) === 'OK';
+    return (await this.redis.set(this.lockKey, this.token, 'PX', this.opts.leaseMs, 'NX')) === 'OK';
   }
 
   private async ensureProducer(): Promise<Producer> {
@@ -128,7 +132,7 @@ export class OutboxRelay {
     // Few retries per send: the relay's own loop retries for as long as it takes.
     const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 200 } });
     await producer.connect();
-    this.producer = producer;
+    this.producer = this.opts.wrapProducer(producer);
     return producer;
   }
 

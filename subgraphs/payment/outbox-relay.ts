@@ -133,7 +133,7 @@ export class OutboxRelay {
     const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 200 } });
     await producer.connect();
     this.producer = this.opts.wrapProducer(producer);
-    return producer;
+    return this.producer;
   }
 
   /** Deletes rows sent longer than keepSentMs ago, so the outbox does not grow forever. */

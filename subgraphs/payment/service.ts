@@ -46,10 +46,13 @@ export class PaymentService {
     if (order.state !== 'WAIT_PAY') throw conflict(`order ${orderSn} is ${order.state}, only a WAIT_PAY order can be paid`);
     const live = await this.liveFor(orderSn);
     if (live) return live;
-    const { tradeType } = await this.provider.prepare({ sn: '', orderSn, amount: order.total });
+    // The provider opens the payment under our sn (its merchant order number), so the sn comes first.
+    // A concurrent call that wins the insert below leaves this one prepared and unused: no money moved.
+    const sn = paymentSn();
+    const { tradeType } = await this.provider.prepare({ sn, orderSn, amount: order.total });
     try {
       const payment = this.em.create(ThirdPayment, {
-        sn: paymentSn(),
+        sn,
         userId: String(userId),
         payMode: this.provider.payMode,
         tradeType,

@@ -7,6 +7,7 @@ import { createKafka, group, topic } from '../lib/kafka.js';
 import { createRedis, redisKey, type Redis } from '../lib/redis.js';
 import { parsePaymentStatusEvent, type PaymentStatusEvent } from '../subgraphs/payment/events.js';
 import type { OrderView } from '../subgraphs/order/service.js';
+import type { PaymentState } from '../subgraphs/payment/service.js';
 import { PAY_SUCCESS_NOTIFY_JOB_OPTIONS, QUEUES, queueOptions, type PaySuccessNotifyJob } from './queues.js';
 import type { JobRunner } from './registry.js';
 import { SpanKind, headersToCarrier, runInSpan, withTrace } from '../lib/request-context.js';
@@ -22,42 +23,88 @@ interface Transitioned {
 }
 
 /**
- * What one payment event does to its order. Every step is idempotent (guarded transitions, the
- * notify job's id, the refund of a refunded payment), so a redelivered event changes nothing more.
+ * What one payment event does to its order. The event only says which payment changed: what it
+ * changed to is read from the payment service now, so events that arrive late, twice or in the
+ * wrong order (a replay, two relays) all lead to the same end, the one the payment's current
+ * state implies. Every step is idempotent (guarded transitions, the notify job's id, the refund of
+ * a refunded payment), so a redelivered event changes nothing more.
  */
 export async function applyPaymentEvent(e: PaymentStatusEvent, notifyQueue: Queue<PaySuccessNotifyJob>, log: Logger): Promise<string> {
-  const transition = (to: string, paidAt?: string | null) =>
-    callService<Transitioned>('jobs', 'order', '/orders/transition', { sn: e.orderSn, to, ...(paidAt ? { paidAt } : {}) }, e.eventId);
-  if (e.payStatus === 'SUCCESS') {
-    try {
-      const { changed } = await transition('WAIT_USE', e.paidAt);
-      // Added even when nothing changed (a crash may have come between the two): the job id dedupes.
-      await notifyQueue.add('notify', withTrace({ orderSn: e.orderSn }, 'pay-success-notify'), { ...PAY_SUCCESS_NOTIFY_JOB_OPTIONS, jobId: `pay-success-${e.orderSn}` });
-      return changed ? 'paid' : 'already-paid';
-    } catch (err) {
-      if (codeOf(err) !== 'CONFLICT') throw err;
-      const order = await callService<OrderView>('jobs', 'order', '/orders/get', { sn: e.orderSn }, e.eventId);
-      if (order.state === 'CANCELLED' || order.state === 'EXPIRED') {
-        // The order closed before the money arrived: the money goes back, the order stays closed.
-        await callService('jobs', 'payment', '/payments/refund', { paymentSn: e.paymentSn, reason: `order ${e.orderSn} was ${order.state} when paid` }, e.eventId);
-        log.info({ orderSn: e.orderSn, paymentSn: e.paymentSn, state: order.state }, 'payment for a closed order refunded');
-        return 'refunded';
-      }
-      log.warn({ orderSn: e.orderSn, paymentSn: e.paymentSn, state: order.state }, 'payment success for an order that cannot take it; left as is');
-      return 'ignored';
-    }
+  const payment = await callService<PaymentState>('jobs', 'payment', '/payments/get', { sn: e.paymentSn }, e.eventId);
+  if (payment.orderSn !== e.orderSn) {
+    log.warn({ eventId: e.eventId, orderSn: e.orderSn, paymentSn: e.paymentSn }, 'payment event names another order than its payment; skipped');
+    return 'order-mismatch';
   }
-  if (e.payStatus === 'REFUNDED') {
-    try {
-      const { changed } = await transition('REFUNDED');
-      return changed ? 'order-refunded' : 'already-refunded';
-    } catch (err) {
-      if (codeOf(err) !== 'CONFLICT') throw err;
-      // The refund of a payment whose order was closed (see above): the order stays as it is.
-      return 'refund-of-closed-order';
-    }
-  }
+  const ctx = { e, payment, notifyQueue, log };
+  if (payment.status === 'SUCCESS') return payment.live ? payOrder(ctx) : refund(ctx, 'late capture: another payment holds the order');
+  // A refunded payment that never held the order (a late capture given back) has nothing to undo.
+  if (payment.status === 'REFUNDED') return payment.live ? undoPayment(ctx) : 'refund-of-late-capture';
   return 'nothing-to-do';
+}
+
+interface Ctx {
+  e: PaymentStatusEvent;
+  payment: PaymentState;
+  notifyQueue: Queue<PaySuccessNotifyJob>;
+  log: Logger;
+}
+
+const transition = ({ e }: Ctx, to: string, paidAt?: string | null) =>
+  callService<Transitioned>('jobs', 'order', '/orders/transition', { sn: e.orderSn, to, ...(paidAt ? { paidAt } : {}) }, e.eventId);
+const readOrder = ({ e }: Ctx) => callService<OrderView>('jobs', 'order', '/orders/get', { sn: e.orderSn }, e.eventId);
+
+async function refund(ctx: Ctx, reason: string): Promise<string> {
+  const { e, payment, log } = ctx;
+  await callService('jobs', 'payment', '/payments/refund', { paymentSn: payment.sn, reason }, e.eventId);
+  log.info({ orderSn: e.orderSn, paymentSn: payment.sn, reason }, 'payment refunded');
+  return 'refunded';
+}
+
+/** The order's live payment succeeded: it pays the order, or goes back if the order closed first. */
+async function payOrder(ctx: Ctx): Promise<string> {
+  const { e, payment, notifyQueue, log } = ctx;
+  try {
+    const { changed } = await transition(ctx, 'WAIT_USE', payment.paidAt);
+    // Added even when nothing changed (a crash may have come between the two): the job id dedupes.
+    await notifyQueue.add('notify', withTrace({ orderSn: e.orderSn }, 'pay-success-notify'), { ...PAY_SUCCESS_NOTIFY_JOB_OPTIONS, jobId: `pay-success-${e.orderSn}` });
+    return changed ? 'paid' : 'already-paid';
+  } catch (err) {
+    if (codeOf(err) !== 'CONFLICT') throw err;
+    const order = await readOrder(ctx);
+    // The order closed before the money arrived: the money goes back, the order stays closed.
+    if (order.state === 'CANCELLED') return refund(ctx, `order ${e.orderSn} was ${order.state} when paid`);
+    // Moved by someone else just now: the message is retried (a domain error would skip it).
+    if (order.state === 'WAIT_PAY' || order.state === 'WAIT_USE') throw new Error(`order ${e.orderSn} changed while being paid`);
+    // USED, EXPIRED or REFUNDED come only after WAIT_USE, which only this payment (the live one) can
+    // have caused: the event is old news.
+    log.info({ orderSn: e.orderSn, paymentSn: payment.sn, state: order.state }, 'payment success for an order already past WAIT_USE; nothing to do');
+    return 'already-paid';
+  }
+}
+
+/**
+ * The order's live payment was refunded: a paid order becomes REFUNDED; an order the payment never
+ * got to pay (its SUCCESS not yet applied, or never to be) is closed, so it cannot be paid by a
+ * refunded payment later. Retried a few times, as the order may move meanwhile.
+ */
+async function undoPayment(ctx: Ctx): Promise<string> {
+  const { e, payment, log } = ctx;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const order = await readOrder(ctx);
+    const to = order.state === 'WAIT_PAY' ? 'CANCELLED' : order.state === 'WAIT_USE' ? 'REFUNDED' : null;
+    if (!to) {
+      if (order.state !== 'REFUNDED' && order.state !== 'CANCELLED') log.warn({ orderSn: e.orderSn, paymentSn: payment.sn, state: order.state }, 'payment refunded after the order was used; order left as is');
+      return `refund-of-${order.state.toLowerCase()}-order`;
+    }
+    try {
+      const { changed } = await transition(ctx, to);
+      if (to === 'CANCELLED') log.info({ orderSn: e.orderSn, paymentSn: payment.sn }, 'payment refunded before it paid its order; order closed');
+      return changed ? (to === 'REFUNDED' ? 'order-refunded' : 'order-closed') : 'already-done';
+    } catch (err) {
+      if (codeOf(err) !== 'CONFLICT') throw err;
+    }
+  }
+  throw new Error(`order ${e.orderSn} kept changing while its refund was applied`);
 }
 
 /** Handles one message; throws only for failures worth retrying (a service down), which holds the partition. */
@@ -113,6 +160,8 @@ export const paymentStatusConsumer: JobRunner = {
       await ensureTopic(kafka);
       const c = kafka.consumer({
         groupId: group('paymentUpdatePayStatus'),
+        // The relay publishes in Kafka transactions; what a fenced relay sent is aborted and never read.
+        readUncommitted: false,
         sessionTimeout: 15_000,
         heartbeatInterval: 3_000,
         // A broker outage longer than the retries restarts the consumer instead of stopping it.

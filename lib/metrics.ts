@@ -14,6 +14,7 @@ import type { Admin } from 'kafkajs';
  *   bullmq_queue_jobs{queue,state}                       gauge      waiting/delayed/active/failed, read on scrape
  *   kafka_consumer_lag{group,topic}                      gauge      messages the group has not committed yet
  *   outbox_backlog{table}                                gauge      outbox rows not yet published
+ *   payment_late_captures_total{outcome}                 counter    SUCCESS callbacks for FAILED payments (payment)
  *   websocket_connections / websocket_subscriptions      gauges     of the gateway's subscription server
  *   plus prom-client's process/Node defaults.
  *
@@ -73,6 +74,12 @@ export const outboxBacklog = new Gauge({
   name: 'outbox_backlog',
   help: 'Outbox rows written but not yet published to Kafka',
   labelNames: ['table'] as const,
+  registers: [registry],
+});
+export const paymentLateCaptures = new Counter({
+  name: 'payment_late_captures_total',
+  help: 'SUCCESS callbacks for a payment already FAILED: live = it became the order\'s payment again, refund = another payment holds the order, so the money goes back',
+  labelNames: ['outcome'] as const,
   registers: [registry],
 });
 export const wsConnections = new Gauge({

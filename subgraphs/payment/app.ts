@@ -3,6 +3,7 @@ import express from 'express';
 import { gql } from 'graphql-tag';
 import { openDatabase } from '../../db/index.js';
 import { config } from '../../lib/config.js';
+import { badInput } from '../../lib/errors.js';
 import { internalHandler } from '../../lib/internal-client.js';
 import { onShutdown } from '../../lib/lifecycle.js';
 import { createRedis } from '../../lib/redis.js';
@@ -84,6 +85,10 @@ export async function startPaymentService() {
       router.post('/payments/refund', internalHandler(async (b: { paymentSn: string; reason?: string }) => {
         const p = await service().refund(String(b.paymentSn), b.reason ?? 'order closed before the payment arrived');
         return { sn: p.sn, orderSn: p.orderSn, payStatus: p.payStatus };
+      }));
+      router.post('/payments/get', internalHandler(async (b: { sn?: unknown }) => {
+        if (typeof b?.sn !== 'string' || !b.sn) throw badInput('sn', 'sn is required');
+        return service().current(b.sn);
       }));
       router.post('/settlements/record', internalHandler((b: SettleInput) => service().recordSettlement(b)));
     },

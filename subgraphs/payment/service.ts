@@ -5,6 +5,8 @@ import { stamp } from '../../lib/dates.js';
 import { conflict, notFound } from '../../lib/errors.js';
 import { callService } from '../../lib/internal-client.js';
 import { topic } from '../../lib/kafka.js';
+import { createLogger, type Logger } from '../../lib/logger.js';
+import { paymentLateCaptures } from '../../lib/metrics.js';
 import { traceCarrier } from '../../lib/request-context.js';
 import { PAY_STATUS, PaymentOutbox, SettleRecord, ThirdPayment, statusOf, type PaymentStatus } from './entities.js';
 import type { PaymentStatusEvent } from './events.js';
@@ -20,6 +22,23 @@ export function paymentSn(now = new Date()): string {
 }
 
 export type NoticeOutcome = 'accepted' | 'unchanged' | 'unknown-payment' | 'amount-mismatch';
+
+/** A payment as it is now (internal route `/payments/get`): what the payment-status consumer acts on. */
+export interface PaymentState {
+  sn: string;
+  orderSn: string;
+  status: PaymentStatus;
+  /** Holds the order's live slot: the one payment that may pay the order (or did). */
+  live: boolean;
+  amount: number;
+  paidAt: string | null;
+}
+
+/** A SUCCESS callback for a FAILED payment: it became the order's payment again, or it goes back. */
+type LateCapture = 'live' | 'refund';
+
+let moduleLog: Logger | undefined;
+const log = () => (moduleLog ??= createLogger('payment-subgraph'));
 
 export interface SettleInput {
   orderSn: string;
@@ -46,10 +65,13 @@ export class PaymentService {
     if (order.state !== 'WAIT_PAY') throw conflict(`order ${orderSn} is ${order.state}, only a WAIT_PAY order can be paid`);
     const live = await this.liveFor(orderSn);
     if (live) return live;
-    const { tradeType } = await this.provider.prepare({ sn: '', orderSn, amount: order.total });
+    // The provider opens the payment under our sn (its merchant order number), so the sn comes first.
+    // A concurrent call that wins the insert below leaves this one prepared and unused: no money moved.
+    const sn = paymentSn();
+    const { tradeType } = await this.provider.prepare({ sn, orderSn, amount: order.total });
     try {
       const payment = this.em.create(ThirdPayment, {
-        sn: paymentSn(),
+        sn,
         userId: String(userId),
         payMode: this.provider.payMode,
         tradeType,
@@ -88,25 +110,79 @@ export class PaymentService {
   /**
    * Applies a verified provider callback. The payment change and its outbox event commit in one
    * transaction, under a row lock, so the same callback twice (even at once) changes nothing more.
+   *
+   * SUCCESS for a FAILED payment (the provider captured after all: a late capture) is money that
+   * must end somewhere. The payment takes the order's live slot back when no other payment holds
+   * it, and then goes the way of any SUCCESS (it pays the order, or is refunded if the order
+   * closed); when another payment holds the slot (waiting, paid or refunded), it is refunded here,
+   * and its SUCCESS event makes the consumer finish that refund should this one fail.
    */
   async applyNotice(notice: PaymentNotice): Promise<NoticeOutcome> {
-    const outcome = await this.em.transactional(async (em) => {
-      const p = await em.findOne(ThirdPayment, { sn: notice.paymentSn, delState: 0 }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!p) return 'unknown-payment' as const;
-      if (p.payTotal !== notice.amount) return 'amount-mismatch' as const;
+    let applied: { outcome: NoticeOutcome; late?: LateCapture; orderSn?: string };
+    try {
+      applied = await this.applyInTransaction(notice, true);
+    } catch (err) {
+      // The unique live_order_sn refused the slot: another payment of the order holds it.
+      if (!(err instanceof UniqueConstraintViolationException)) throw err;
+      this.em.clear();
+      applied = await this.applyInTransaction(notice, false);
+    }
+    if (applied.outcome === 'accepted') this.onOutboxWrite();
+    if (applied.late) await this.afterLateCapture(notice, applied.orderSn!, applied.late);
+    return applied.outcome;
+  }
+
+  private applyInTransaction(notice: PaymentNotice, takeSlot: boolean) {
+    return this.em.transactional(async (em): Promise<{ outcome: NoticeOutcome; late?: LateCapture; orderSn?: string }> => {
+      const p = await em.findOne(ThirdPayment, { sn: notice.paymentSn, delState: 0 }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      if (!p) return { outcome: 'unknown-payment' };
+      if (p.payTotal !== notice.amount) return { outcome: 'amount-mismatch' };
       const current = statusOf(p.payStatus);
       let to: PaymentStatus | null = null;
+      let late: LateCapture | undefined;
       if (notice.status === 'SUCCESS' && current === 'WAITING') to = 'SUCCESS';
-      else if (notice.status === 'FAILED' && current === 'WAITING') to = 'FAILED';
+      else if (notice.status === 'SUCCESS' && current === 'FAILED') {
+        to = 'SUCCESS';
+        late = takeSlot ? 'live' : 'refund';
+        if (takeSlot) p.liveOrderSn = p.orderSn;
+      } else if (notice.status === 'FAILED' && current === 'WAITING') to = 'FAILED';
       else if (notice.status === 'REFUND' && current === 'SUCCESS') to = 'REFUNDED';
-      if (!to) return 'unchanged' as const;
+      if (!to) return { outcome: 'unchanged' };
       if (notice.transactionId) p.transactionId = notice.transactionId;
       this.move(em, p, to, notice.status === 'FAILED' ? 'PAYERROR' : notice.status);
       await em.flush();
-      return 'accepted' as const;
+      return { outcome: 'accepted', late, orderSn: p.orderSn };
     });
-    if (outcome === 'accepted') this.onOutboxWrite();
-    return outcome;
+  }
+
+  private async afterLateCapture(notice: PaymentNotice, orderSn: string, late: LateCapture) {
+    paymentLateCaptures.inc({ outcome: late });
+    const fields = { paymentSn: notice.paymentSn, orderSn, transactionId: notice.transactionId, amount: notice.amount, outcome: late };
+    if (late === 'live') {
+      log().warn(fields, 'late capture: SUCCESS for a FAILED payment; no other payment holds the order, so this one pays it');
+      return;
+    }
+    log().warn(fields, 'late capture: SUCCESS for a FAILED payment while another payment holds the order; refunding it');
+    try {
+      await this.refund(notice.paymentSn, 'late capture: another payment holds the order');
+    } catch (err) {
+      // The callback is answered all the same: its SUCCESS event makes the consumer retry the refund.
+      log().warn({ ...fields, err: (err as Error).message }, 'late capture refund failed; the payment-status consumer retries it');
+    }
+  }
+
+  /** The payment as it is now, for the payment-status consumer. */
+  async current(sn: string): Promise<PaymentState> {
+    const p = await this.em.findOne(ThirdPayment, { sn, delState: 0 }, { refresh: true });
+    if (!p) throw notFound('payment');
+    return {
+      sn: p.sn,
+      orderSn: p.orderSn,
+      status: statusOf(p.payStatus),
+      live: p.liveOrderSn === p.orderSn,
+      amount: p.payTotal,
+      paidAt: p.payTime ? p.payTime.toISOString() : null,
+    };
   }
 
   /**

@@ -18,6 +18,7 @@ export type VerifyResult =
   | { ok: false; reason: 'signature' | 'malformed' };
 
 export interface PaymentToPrepare {
+  /** The payment's own sn: the merchant order number the provider files the payment under. */
   sn: string;
   orderSn: string;
   amount: number;

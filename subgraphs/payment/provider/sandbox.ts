@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { NoticeStatus, PaymentNotice, PaymentProvider, VerifyResult } from './provider.js';
+import type { NoticeStatus, PaymentNotice, PaymentProvider, PaymentToPrepare, VerifyResult } from './provider.js';
 
 export const SANDBOX_SIGNATURE_HEADER = 'x-sandbox-signature';
 const STATUSES: readonly NoticeStatus[] = ['SUCCESS', 'FAILED', 'REFUND'];
@@ -39,7 +39,10 @@ export class SandboxProvider implements PaymentProvider {
   readonly routeName = 'sandbox';
   constructor(private readonly secret: string) {}
 
-  async prepare(): Promise<{ tradeType: string }> {
+  async prepare(payment: PaymentToPrepare): Promise<{ tradeType: string }> {
+    // As a real provider (WeChat Pay's out_trade_no: 6-32 letters, digits, _ or -): no merchant
+    // order number, no payment.
+    if (!/^[A-Za-z0-9_-]{6,32}$/.test(payment.sn)) throw new Error(`sandbox prepare needs the payment sn, got "${payment.sn}"`);
     return { tradeType: 'SANDBOX' };
   }
 

@@ -77,3 +77,11 @@ describe('payment events and sns', () => {
     expect(paymentSn(new Date('2026-11-22T10:11:12Z'))).toMatch(/^PMT20261122181112\d{8}$/);
   });
 });
+
+describe('sandbox prepare', () => {
+  it('needs the payment sn, as a real provider needs the merchant order number', async () => {
+    const provider = new SandboxProvider('s');
+    await expect(provider.prepare({ sn: '', orderSn: 'HSO1', amount: 100 })).rejects.toThrow(/sn/);
+    await expect(provider.prepare({ sn: 'PMT2026112218111212345678', orderSn: 'HSO1', amount: 100 })).resolves.toEqual({ tradeType: 'SANDBOX' });
+  });
+});

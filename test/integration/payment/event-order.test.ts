@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp, testNamespace } from '../../support/gql.js';
+import { book, createHomestay, payOrder, query, readOrder, waitFor } from './support.js';
+
+/**
+ * Payment events reaching the consumer in any order (two relays, a replay): the order follows
+ * the payment's final state, whatever order its events arrive in.
+ */
+let homestayId: string;
+let redis: Redis;
+let kafka: Kafka;
+const ns = () => testNamespace();
+
+beforeAll(async () => {
+  homestayId = await createHomestay(ns());
+  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  kafka = new Kafka({ clientId: 'event-order-test', brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), logLevel: logLevel.NOTHING });
+});
+afterAll(() => redis?.disconnect());
+
+async function deliver(events: object[], key: string) {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic: `${ns()}.payment-update-paystatus`, messages: events.map((e) => ({ key, value: JSON.stringify(e) })) });
+  } finally {
+    await producer.disconnect();
+  }
+}
+const handled = (eventIds: string[]) =>
+  waitFor('the consumer to handle every event', async () => (await Promise.all(eventIds.map((id) => redis.exists(`${ns()}:payment-event-done:${id}`)))).every(Boolean), 30_000);
+
+describe('payment events out of order', () => {
+  it('REFUNDED before its SUCCESS: the order never ends WAIT_USE with a refunded payment', async () => {
+    const guest = await signUp();
+    const order = await book(guest.token, homestayId);
+    const payment = await payOrder(guest.token, order.sn);
+    // The provider captured and then refunded the payment (both callbacks committed) ...
+    await query(ns(), 'payment', "update third_payment set pay_status = 2, trade_state = 'REFUND', transaction_id = ?, pay_time = current_timestamp(3) where sn = ?", [`TX${payment.sn}`, payment.sn]);
+    const base = { orderSn: order.sn, paymentSn: payment.sn, amount: order.total, paidAt: new Date().toISOString() };
+    const refunded = { ...base, eventId: randomUUID(), payStatus: 'REFUNDED' };
+    const success = { ...base, eventId: randomUUID(), payStatus: 'SUCCESS' };
+    // ... and their events arrive the wrong way round.
+    await deliver([refunded, success], order.sn);
+    await handled([refunded.eventId, success.eventId]);
+    const o = (await readOrder(guest.token, order.sn)).data.order;
+    expect(o.payments).toEqual([{ sn: payment.sn, status: 'REFUNDED', amount: order.total }]);
+    expect(o.state).not.toBe('WAIT_USE');
+    // The money went back before the order was paid: the order is closed and its nights freed.
+    expect(o.state).toBe('CANCELLED');
+    await waitFor('nights released', async () => Number((await query(ns(), 'homestay', 'select count(*) n from homestay_reservation where sn = ? and state = 0', [order.sn]))[0]!.n) === 0);
+  });
+
+  it('a stale SUCCESS replayed after the REFUNDED was applied changes nothing', async () => {
+    const guest = await signUp();
+    const order = await book(guest.token, homestayId);
+    const payment = await payOrder(guest.token, order.sn);
+    await query(ns(), 'payment', "update third_payment set pay_status = 1, trade_state = 'SUCCESS', transaction_id = ?, pay_time = current_timestamp(3) where sn = ?", [`TX${payment.sn}`, payment.sn]);
+    const base = { orderSn: order.sn, paymentSn: payment.sn, amount: order.total, paidAt: new Date().toISOString() };
+    const success = { ...base, eventId: randomUUID(), payStatus: 'SUCCESS' };
+    await deliver([success], order.sn);
+    await handled([success.eventId]);
+    expect((await readOrder(guest.token, order.sn)).data.order.state).toBe('WAIT_USE');
+    await query(ns(), 'payment', "update third_payment set pay_status = 2, trade_state = 'REFUND' where sn = ?", [payment.sn]);
+    const refunded = { ...base, eventId: randomUUID(), payStatus: 'REFUNDED' };
+    const replay = { ...base, eventId: randomUUID(), payStatus: 'SUCCESS' };
+    await deliver([refunded, replay], order.sn);
+    await handled([refunded.eventId, replay.eventId]);
+    expect((await readOrder(guest.token, order.sn)).data.order.state).toBe('REFUNDED');
+  });
+});

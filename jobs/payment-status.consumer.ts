@@ -7,6 +7,7 @@ import { createKafka, group, topic } from '../lib/kafka.js';
 import { createRedis, redisKey, type Redis } from '../lib/redis.js';
 import { parsePaymentStatusEvent, type PaymentStatusEvent } from '../subgraphs/payment/events.js';
 import type { OrderView } from '../subgraphs/order/service.js';
+import type { OrderState } from '../lib/order-events.js';
 import { PAY_SUCCESS_NOTIFY_JOB_OPTIONS, QUEUES, queueOptions, type PaySuccessNotifyJob } from './queues.js';
 import type { JobRunner } from './registry.js';
 import { SpanKind, headersToCarrier, runInSpan, withTrace } from '../lib/request-context.js';
@@ -22,12 +23,31 @@ interface Transitioned {
 }
 
 /**
+ * How a payment event reaches its order: the order service over HTTP (the consumer), or the order
+ * domain of the jobs process (the close job, which must not depend on the order subgraph).
+ */
+export interface OrderAccess {
+  transition(sn: string, to: OrderState, paidAt: string | null, requestId: string): Promise<Transitioned>;
+  get(sn: string, requestId: string): Promise<OrderView>;
+}
+
+export const orderServiceOverHttp: OrderAccess = {
+  transition: (sn, to, paidAt, requestId) =>
+    callService<Transitioned>('jobs', 'order', '/orders/transition', { sn, to, ...(paidAt ? { paidAt } : {}) }, requestId),
+  get: (sn, requestId) => callService<OrderView>('jobs', 'order', '/orders/get', { sn }, requestId),
+};
+
+/**
  * What one payment event does to its order. Every step is idempotent (guarded transitions, the
  * notify job's id, the refund of a refunded payment), so a redelivered event changes nothing more.
  */
-export async function applyPaymentEvent(e: PaymentStatusEvent, notifyQueue: Queue<PaySuccessNotifyJob>, log: Logger): Promise<string> {
-  const transition = (to: string, paidAt?: string | null) =>
-    callService<Transitioned>('jobs', 'order', '/orders/transition', { sn: e.orderSn, to, ...(paidAt ? { paidAt } : {}) }, e.eventId);
+export async function applyPaymentEvent(
+  e: PaymentStatusEvent,
+  notifyQueue: Queue<PaySuccessNotifyJob>,
+  log: Logger,
+  orders: OrderAccess = orderServiceOverHttp,
+): Promise<string> {
+  const transition = (to: OrderState, paidAt?: string | null) => orders.transition(e.orderSn, to, paidAt ?? null, e.eventId);
   if (e.payStatus === 'SUCCESS') {
     try {
       const { changed } = await transition('WAIT_USE', e.paidAt);
@@ -36,7 +56,7 @@ export async function applyPaymentEvent(e: PaymentStatusEvent, notifyQueue: Queu
       return changed ? 'paid' : 'already-paid';
     } catch (err) {
       if (codeOf(err) !== 'CONFLICT') throw err;
-      const order = await callService<OrderView>('jobs', 'order', '/orders/get', { sn: e.orderSn }, e.eventId);
+      const order = await orders.get(e.orderSn, e.eventId);
       if (order.state === 'CANCELLED' || order.state === 'EXPIRED') {
         // The order closed before the money arrived: the money goes back, the order stays closed.
         await callService('jobs', 'payment', '/payments/refund', { paymentSn: e.paymentSn, reason: `order ${e.orderSn} was ${order.state} when paid` }, e.eventId);
@@ -53,6 +73,13 @@ export async function applyPaymentEvent(e: PaymentStatusEvent, notifyQueue: Queu
       return changed ? 'order-refunded' : 'already-refunded';
     } catch (err) {
       if (codeOf(err) !== 'CONFLICT') throw err;
+      const order = await orders.get(e.orderSn, e.eventId);
+      if (order.state === 'USED') {
+        // Settlement won the order (its record is written): the provider refunded anyway, which
+        // only a person can square with the business. The order stays USED.
+        log.error({ orderSn: e.orderSn, paymentSn: e.paymentSn }, 'provider refund of a settled order; left USED, reconcile by hand');
+        return 'refund-after-settlement';
+      }
       // The refund of a payment whose order was closed (see above): the order stays as it is.
       return 'refund-of-closed-order';
     }

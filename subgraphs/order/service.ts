@@ -224,6 +224,31 @@ export class OrderService {
     return { changed: result.changed, order };
   }
 
+  /**
+   * The settlement of a finished stay: WAIT_USE → USED and its settle_record commit together, so
+   * the guarded transition alone decides between settling and refunding (WAIT_USE → REFUNDED):
+   * whichever matches first wins, the other changes nothing. A settled order is a no-op; a
+   * refunded (or otherwise moved) one is CONFLICT.
+   */
+  async settle(sn: string): Promise<{ changed: boolean }> {
+    const result = await this.em.transactional(async (tx) => {
+      const moved = await transition(tx as EntityManager, sn, 'USED');
+      if (moved?.changed) {
+        await tx.getConnection().execute(
+          `insert into settle_record (order_sn, business_id, amount, period_start, period_end)
+           select sn, homestay_business_id, order_total_price, live_start_date, live_end_date from homestay_order where sn = ?`,
+          [sn],
+          'run',
+          tx.getTransactionContext(),
+        );
+      }
+      return moved;
+    });
+    if (!result) throw notFound('order');
+    if (result.changed) await this.publish({ sn, userId: result.userId, from: result.from, to: 'USED' });
+    return { changed: result.changed };
+  }
+
   /** cancelOrder: the owner, while WAIT_PAY (a second cancel is a no-op; any other state CONFLICT). */
   async cancel(userId: string, sn: string): Promise<HomestayOrder> {
     const order = await this.findForUser(userId, sn);

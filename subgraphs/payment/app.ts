@@ -15,7 +15,7 @@ import { OutboxRelay } from './outbox-relay.js';
 import type { PaymentProvider } from './provider/provider.js';
 import { SandboxProvider } from './provider/sandbox.js';
 import { resolvers } from './resolvers.js';
-import { PaymentService, type NoticeOutcome, type SettleInput } from './service.js';
+import { PaymentService, type NoticeOutcome } from './service.js';
 import type { EntityManager } from '../../db/index.js';
 
 const fullTypeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
@@ -79,7 +79,6 @@ export async function startPaymentService() {
         const p = await service().refund(String(b.paymentSn), b.reason ?? 'order closed before the payment arrived');
         return { sn: p.sn, orderSn: p.orderSn, payStatus: p.payStatus };
       }));
-      router.post('/settlements/record', internalHandler((b: SettleInput) => service().recordSettlement(b)));
     },
   });
 

@@ -6,7 +6,7 @@ import { conflict, notFound } from '../../lib/errors.js';
 import { callService } from '../../lib/internal-client.js';
 import { topic } from '../../lib/kafka.js';
 import { traceCarrier } from '../../lib/request-context.js';
-import { PAY_STATUS, PaymentOutbox, SettleRecord, ThirdPayment, statusOf, type PaymentStatus } from './entities.js';
+import { PAY_STATUS, PaymentOutbox, ThirdPayment, statusOf, type PaymentStatus } from './entities.js';
 import type { PaymentStatusEvent } from './events.js';
 import type { PaymentNotice, PaymentProvider } from './provider/provider.js';
 // Type-only: the order service owns the shape its internal routes return.
@@ -20,14 +20,6 @@ export function paymentSn(now = new Date()): string {
 }
 
 export type NoticeOutcome = 'accepted' | 'unchanged' | 'unknown-payment' | 'amount-mismatch';
-
-export interface SettleInput {
-  orderSn: string;
-  businessId: string;
-  amount: number;
-  periodStart: string;
-  periodEnd: string;
-}
 
 /** The payment service's domain rules: resolvers, the callback route and internal routes go through it. */
 export class PaymentService {
@@ -155,19 +147,5 @@ export class PaymentService {
       payload: JSON.stringify(event),
       headers: JSON.stringify(traceCarrier()),
     } as PaymentOutbox);
-  }
-
-  /** One settlement record per order, however often the settle job asks. */
-  async recordSettlement(input: SettleInput): Promise<{ created: boolean }> {
-    const res = await this.em.getConnection().execute<{ affectedRows: number }>(
-      'insert ignore into settle_record (order_sn, business_id, amount, period_start, period_end) values (?, ?, ?, ?, ?)',
-      [input.orderSn, input.businessId, input.amount, input.periodStart, input.periodEnd],
-      'run',
-    );
-    return { created: res.affectedRows === 1 };
-  }
-
-  findSettlement(orderSn: string) {
-    return this.em.findOne(SettleRecord, { orderSn });
   }
 }

@@ -257,7 +257,8 @@ export class OrderService {
   }
 
   /**
-   * The close-order job: closes the order only while WAIT_PAY; a paid (or otherwise moved) order is
+   * The last step of closing (jobs/close-order.worker.ts, after the payment service closed the
+   * order's payments): cancels the order only while WAIT_PAY; a paid (or otherwise moved) order is
    * left alone. Safe to run any number of times. Throws when the homestay service is down, so the
    * job retries with backoff.
    */
@@ -276,6 +277,14 @@ export class OrderService {
     // Also when it was already closed: finishes a release that failed on an earlier run.
     await homestayApi.release(sn);
     return result.changed ? 'closed' : 'already-closed';
+  }
+
+  /** What closing needs to know first: the state and pay deadline (null: no such order). */
+  async payDeadlineOf(sn: string): Promise<{ state: OrderState; payDeadline: Date } | null> {
+    const [row] = await this.em
+      .getConnection()
+      .execute<{ trade_state: number; pay_deadline: Date }[]>('select trade_state, pay_deadline from homestay_order where sn = ? and del_state = 0', [sn]);
+    return row ? { state: stateOf(row.trade_state), payDeadline: new Date(row.pay_deadline) } : null;
   }
 
   /** WAIT_PAY orders past their deadline (the sweep's backstop for lost jobs). */

@@ -3,6 +3,7 @@ import express from 'express';
 import { gql } from 'graphql-tag';
 import { openDatabase } from '../../db/index.js';
 import { config } from '../../lib/config.js';
+import { badInput } from '../../lib/errors.js';
 import { internalHandler } from '../../lib/internal-client.js';
 import { onShutdown } from '../../lib/lifecycle.js';
 import { createRedis } from '../../lib/redis.js';
@@ -78,6 +79,13 @@ export async function startPaymentService() {
       router.post('/payments/refund', internalHandler(async (b: { paymentSn: string; reason?: string }) => {
         const p = await service().refund(String(b.paymentSn), b.reason ?? 'order closed before the payment arrived');
         return { sn: p.sn, orderSn: p.orderSn, payStatus: p.payStatus };
+      }));
+      // The close-order job asks this before it cancels an unpaid order (service.closeForOrder).
+      router.post('/payments/close-for-order', internalHandler(async (b: { orderSn?: unknown; deadline?: unknown }) => {
+        if (typeof b?.orderSn !== 'string' || !b.orderSn) throw badInput('orderSn', 'orderSn is required');
+        const deadline = new Date(typeof b.deadline === 'string' ? b.deadline : Number.NaN);
+        if (Number.isNaN(deadline.getTime())) throw badInput('deadline', 'deadline must be an ISO 8601 instant');
+        return service().closeForOrder(b.orderSn, deadline);
       }));
     },
   });

@@ -21,6 +21,15 @@ export function paymentSn(now = new Date()): string {
 
 export type NoticeOutcome = 'accepted' | 'unchanged' | 'unknown-payment' | 'amount-mismatch';
 
+/** What closing an order's payments found (POST /internal/payments/close-for-order). */
+export type CloseVerdict =
+  /** A payment of the order succeeded: the order is paid, not closed. */
+  | { outcome: 'paid'; paymentSn: string; amount: number; paidAt: string }
+  /** The deadline has not come by this service's clock: nothing changed, ask again at the deadline. */
+  | { outcome: 'open' }
+  /** No payment succeeded; the waiting ones are FAILED now, so a later success is a late capture. */
+  | { outcome: 'closed'; failed: string[] };
+
 /** The payment service's domain rules: resolvers, the callback route and internal routes go through it. */
 export class PaymentService {
   constructor(
@@ -99,6 +108,33 @@ export class PaymentService {
     });
     if (outcome === 'accepted') this.onOutboxWrite();
     return outcome;
+  }
+
+  /**
+   * The payment side of closing an unpaid order, asked before the order is cancelled (as a real
+   * platform closes the provider's trade first). Under the lock of the order's payment rows,
+   * which the callback takes too, one of the two comes first: a confirmation recorded before this
+   * pays the order (whenever it came: the consumer would pay a WAIT_PAY order with it too), and a
+   * confirmation after it finds its payment FAILED. Waiting payments are failed only from the
+   * deadline on, by the clock that stamps pay_time, so a payment confirmed before the deadline is
+   * never turned away. Safe to ask again: a closed order stays closed, a paid one paid.
+   */
+  async closeForOrder(orderSn: string, deadline: Date): Promise<CloseVerdict> {
+    const verdict = await this.em.transactional(async (em): Promise<CloseVerdict> => {
+      const payments = await em.find(ThirdPayment, { orderSn, delState: 0 }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
+      const paid = payments.find((p) => p.payStatus === PAY_STATUS.SUCCESS);
+      if (paid) return { outcome: 'paid', paymentSn: paid.sn, amount: paid.payTotal, paidAt: (paid.payTime ?? new Date()).toISOString() };
+      if (Date.now() < deadline.getTime()) return { outcome: 'open' };
+      const waiting = payments.filter((p) => p.payStatus === PAY_STATUS.WAITING);
+      for (const p of waiting) {
+        p.tradeStateDesc = `closed: order ${orderSn} passed its pay deadline unpaid`.slice(0, 255);
+        this.move(em, p, 'FAILED', 'CLOSED');
+      }
+      await em.flush();
+      return { outcome: 'closed', failed: waiting.map((p) => p.sn) };
+    });
+    if (verdict.outcome === 'closed' && verdict.failed.length) this.onOutboxWrite();
+    return verdict;
   }
 
   /**

@@ -257,6 +257,20 @@ describe('closing asks the payment service first', () => {
     expect(await heldNights(ns, { sn: o.sn })).toBe(0);
   });
 
+  it('close-for-order refuses a request without an order sn or a valid deadline', async () => {
+    const sn = `HSO${'0'.repeat(22)}`;
+    const ask = (body: unknown) =>
+      fetch(`${stack.url('payment')}/internal/payments/close-for-order`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext({ service: 'jobs' }, config().internalSecret) },
+        body: JSON.stringify(body),
+      }).then(async (r) => [r.status, ((await r.json()) as any).error?.code]);
+    expect(await ask({ deadline: new Date().toISOString() })).toEqual([400, 'BAD_USER_INPUT']);
+    expect(await ask({ orderSn: sn, deadline: 'yesterday' })).toEqual([400, 'BAD_USER_INPUT']);
+    expect(await ask({ orderSn: sn })).toEqual([400, 'BAD_USER_INPUT']);
+    expect(await ask({ orderSn: 42, deadline: new Date().toISOString() })).toEqual([400, 'BAD_USER_INPUT']);
+  });
+
   it('does not cancel while the payment service cannot be asked, and closes once it is back', async () => {
     const user = await signUp();
     const homestayId = await createHomestay(ns);

@@ -1,27 +1,98 @@
-import { Worker } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { DelayedError, Queue, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import { callService } from '../lib/internal-client.js';
 import { createRedis } from '../lib/redis.js';
+import { currentContext, traced } from '../lib/request-context.js';
+import { toView } from '../subgraphs/order/service.js';
+import type { CloseVerdict } from '../subgraphs/payment/service.js';
 import { openOrderDomain } from './order-domain.js';
-import { QUEUES, workerOptions, type CloseOrderJob } from './queues.js';
+import { applyPaymentEvent, type OrderAccess } from './payment-status.consumer.js';
+import { QUEUES, queueOptions, workerOptions, type CloseOrderJob, type PaySuccessNotifyJob } from './queues.js';
 import type { JobRunner } from './registry.js';
-import { traced } from '../lib/request-context.js';
+
+/** The payment service says the deadline has not come yet: nothing was closed, try again then. */
+export class BeforeDeadline extends Error {
+  constructor(readonly deadline: Date) {
+    super(`the pay deadline ${deadline.toISOString()} has not passed`);
+  }
+}
+
+/**
+ * Closing an order at its pay deadline, shared by the close-order job and the order sweep:
+ * 1. the order's state and deadline (order domain); only a WAIT_PAY order goes on to 2;
+ * 2. the payment service closes the order's payments (POST /internal/payments/close-for-order):
+ *    a succeeded payment pays the order through the consumer's own applyPaymentEvent (here with
+ *    the order domain of this process), so an on-time payment whose event is still in the outbox
+ *    or in Kafka is never refunded; else its waiting payments turn FAILED;
+ * 3. only then the guarded WAIT_PAY → CANCELLED, and the nights are released.
+ * A failure at any step throws and the whole close runs again later (every step is idempotent);
+ * while the payment service cannot answer the order stays WAIT_PAY, never cancelled unasked.
+ */
+export async function openOrderCloser(log: Logger) {
+  const domain = await openOrderDomain(log);
+  const notifyConnection = createRedis();
+  const notifyQueue = new Queue<PaySuccessNotifyJob>(QUEUES.paySuccessNotify, queueOptions(notifyConnection));
+  const orders: OrderAccess = {
+    transition: async (sn, to, paidAt) => {
+      const { changed, order } = await domain.service().transition(sn, to, { paidAt: paidAt ? new Date(paidAt) : undefined });
+      return { changed, order: toView(order) };
+    },
+    get: (sn) => domain.service().view(sn),
+  };
+
+  async function closeOrder(sn: string): Promise<string> {
+    const service = domain.service();
+    const order = await service.payDeadlineOf(sn);
+    if (order?.state === 'WAIT_PAY') {
+      const verdict = await callService<CloseVerdict>('jobs', 'payment', '/payments/close-for-order', { orderSn: sn, deadline: order.payDeadline.toISOString() });
+      if (verdict.outcome === 'open') throw new BeforeDeadline(order.payDeadline);
+      if (verdict.outcome === 'paid') {
+        const { paymentSn, amount, paidAt } = verdict;
+        const eventId = currentContext()?.requestId ?? randomUUID();
+        const outcome = await applyPaymentEvent({ eventId, orderSn: sn, paymentSn, payStatus: 'SUCCESS', amount, paidAt }, notifyQueue, log, orders);
+        log.info({ sn, paymentSn, outcome }, 'closing found a succeeded payment whose event had not been applied; applied it');
+        return outcome === 'already-paid' ? 'paid' : outcome;
+      }
+    }
+    return service.closeIfUnpaid(sn);
+  }
+
+  return {
+    closeOrder,
+    service: domain.service,
+    close: async () => {
+      await notifyQueue.close();
+      notifyConnection.disconnect();
+      await domain.close();
+    },
+  };
+}
 
 /**
  * close-order: the delayed job createHomestayOrder adds (jobId = sn, delay = ORDER_PAY_TIMEOUT).
- * Closes the order only while it is WAIT_PAY (→ CANCELLED, closed_at set) and releases its nights;
- * running it again changes nothing. When the homestay service is down the job throws and BullMQ
- * retries it with exponential backoff (CLOSE_ORDER_JOB_OPTIONS).
+ * Runs closeOrder above; running it again changes nothing. When a service it needs is down the
+ * job throws and BullMQ retries it with exponential backoff (CLOSE_ORDER_JOB_OPTIONS); the order
+ * sweep closes the order should the retries run out.
  */
 export const closeOrderRunner: JobRunner = {
   name: 'close-order',
   async start(log) {
-    const domain = await openOrderDomain(log);
+    const closer = await openOrderCloser(log);
     const connection = createRedis(); // ours to close: BullMQ does not close a connection it is handed
     const worker = new Worker<CloseOrderJob>(
       QUEUES.closeOrder,
       traced(async (job) => {
-        const outcome = await domain.service().closeIfUnpaid(job.data.sn);
-        log.debug({ sn: job.data.sn, outcome }, 'close-order done');
-        return outcome;
+        try {
+          const outcome = await closer.closeOrder(job.data.sn);
+          log.debug({ sn: job.data.sn, outcome }, 'close-order done');
+          return outcome;
+        } catch (err) {
+          if (!(err instanceof BeforeDeadline)) throw err;
+          // Run before the deadline (a clock ahead, or an extra run): wait for it, without an attempt.
+          await job.moveToDelayed(Math.max(err.deadline.getTime(), Date.now() + 200), job.token);
+          throw new DelayedError();
+        }
       }),
       // As looklook's asynq server: 20 jobs at a time per process.
       { ...workerOptions(connection), concurrency: 20 },
@@ -33,7 +104,7 @@ export const closeOrderRunner: JobRunner = {
       close: async () => {
         await worker.close();
         connection.disconnect();
-        await domain.close();
+        await closer.close();
       },
     };
   },

@@ -10,7 +10,7 @@ import { OrderService } from '../subgraphs/order/service.js';
  * order subgraph is down or redeploying, and it runs the very same guarded transitions. Release
  * of nights still goes through the homestay service (it owns the inventory).
  *
- * Opened once per process and shared by the order runners (close-order, order-sweep).
+ * Opened once per process and shared by the order runners (close-order, order-sweep, settle-record).
  */
 interface Shared {
   orm: MikroORM;
@@ -18,6 +18,8 @@ interface Shared {
   users: number;
 }
 let shared: Promise<Shared> | undefined;
+
+export type OrderDomain = Awaited<ReturnType<typeof openOrderDomain>>;
 
 export async function openOrderDomain(log: Logger) {
   shared ??= (async () => ({ orm: await openDatabase('order'), redis: createRedis(), users: 0 }))();

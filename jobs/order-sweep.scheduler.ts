@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { config } from '../lib/config.js';
 import { homestayApi } from '../subgraphs/order/homestay-client.js';
-import { openOrderDomain } from './order-domain.js';
+import { BeforeDeadline, openOrderCloser } from './close-order.worker.js';
 import { QUEUES } from './queues.js';
 import type { JobRunner } from './registry.js';
 import { startScheduledJob } from './scheduled-job.js';
@@ -20,22 +20,34 @@ async function inParallel<T>(items: T[], fn: (item: T) => Promise<unknown>): Pro
   return failed;
 }
 
+type OrderCloser = Awaited<ReturnType<typeof openOrderCloser>>;
+
 /**
  * order-sweep: a BullMQ job scheduler (one run per ORDER_SWEEP_INTERVAL across all jobs
  * processes) that
- * 1. closes every WAIT_PAY order past its pay deadline, so an order closes even when its
- *    close-order job was lost or no worker ran at the deadline;
+ * 1. closes every WAIT_PAY order past its pay deadline the way its close-order job would (the
+ *    payment service first), so an order closes even when its job was lost, no worker ran at the
+ *    deadline, or its retries ran out while the payment service was down;
  * 2. releases room reservations older than ORDER_ORPHAN_AGE that have no live order (a crash
  *    between reserving and storing the order, or a release that failed after a cancel).
  */
-export async function sweepOnce(service: () => ReturnType<Awaited<ReturnType<typeof openOrderDomain>>['service']>, log: Logger) {
+export async function sweepOnce(closer: Pick<OrderCloser, 'closeOrder' | 'service'>, log: Logger) {
+  const { service } = closer;
   let closed = 0;
+  let paid = 0;
   let failed = 0;
   for (let round = 0; round < 20; round++) {
     const sns = await service().overdueSns(BATCH);
     if (!sns.length) break;
     const roundFailed = await inParallel(sns, async (sn) => {
-      if ((await service().closeIfUnpaid(sn)) === 'closed') closed += 1;
+      try {
+        const outcome = await closer.closeOrder(sn);
+        if (outcome === 'closed') closed += 1;
+        if (outcome === 'paid') paid += 1;
+      } catch (err) {
+        // Overdue by this clock, not yet by the payment service's: its job or the next sweep closes it.
+        if (!(err instanceof BeforeDeadline)) throw err;
+      }
     });
     failed += roundFailed;
     if (sns.length < BATCH || roundFailed === sns.length) break;
@@ -58,25 +70,25 @@ export async function sweepOnce(service: () => ReturnType<Awaited<ReturnType<typ
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'orphan reservation sweep skipped');
   }
-  if (closed || released || failed) log.info({ closed, released, failed }, 'order sweep');
-  return { closed, released, failed };
+  if (closed || paid || released || failed) log.info({ closed, paid, released, failed }, 'order sweep');
+  return { closed, paid, released, failed };
 }
 
 export const orderSweepRunner: JobRunner = {
   name: 'order-sweep',
   async start(log) {
-    const domain = await openOrderDomain(log);
+    const closer = await openOrderCloser(log);
     const scheduled = await startScheduledJob({
       queue: QUEUES.orderSweep,
       repeat: { every: config().orderSweepIntervalMs },
       jobName: 'sweep',
-      run: () => sweepOnce(domain.service, log),
+      run: () => sweepOnce(closer, log),
       log,
     });
     return {
       close: async () => {
         await scheduled.close();
-        await domain.close();
+        await closer.close();
       },
     };
   },

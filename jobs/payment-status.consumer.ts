@@ -8,6 +8,7 @@ import { createRedis, redisKey, type Redis } from '../lib/redis.js';
 import { parsePaymentStatusEvent, type PaymentStatusEvent } from '../subgraphs/payment/events.js';
 import type { OrderView } from '../subgraphs/order/service.js';
 import type { PaymentState } from '../subgraphs/payment/service.js';
+import type { OrderState } from '../lib/order-events.js';
 import { PAY_SUCCESS_NOTIFY_JOB_OPTIONS, QUEUES, queueOptions, type PaySuccessNotifyJob } from './queues.js';
 import type { JobRunner } from './registry.js';
 import { SpanKind, headersToCarrier, runInSpan, withTrace } from '../lib/request-context.js';
@@ -23,19 +24,39 @@ interface Transitioned {
 }
 
 /**
+ * How a payment event reaches its order: the order service over HTTP (the consumer), or the order
+ * domain of the jobs process (the close job, which must not depend on the order subgraph).
+ */
+export interface OrderAccess {
+  transition(sn: string, to: OrderState, paidAt: string | null, requestId: string): Promise<Transitioned>;
+  get(sn: string, requestId: string): Promise<OrderView>;
+}
+
+export const orderServiceOverHttp: OrderAccess = {
+  transition: (sn, to, paidAt, requestId) =>
+    callService<Transitioned>('jobs', 'order', '/orders/transition', { sn, to, ...(paidAt ? { paidAt } : {}) }, requestId),
+  get: (sn, requestId) => callService<OrderView>('jobs', 'order', '/orders/get', { sn }, requestId),
+};
+
+/**
  * What one payment event does to its order. The event only says which payment changed: what it
  * changed to is read from the payment service now, so events that arrive late, twice or in the
  * wrong order (a replay, two relays) all lead to the same end, the one the payment's current
  * state implies. Every step is idempotent (guarded transitions, the notify job's id, the refund of
  * a refunded payment), so a redelivered event changes nothing more.
  */
-export async function applyPaymentEvent(e: PaymentStatusEvent, notifyQueue: Queue<PaySuccessNotifyJob>, log: Logger): Promise<string> {
+export async function applyPaymentEvent(
+  e: PaymentStatusEvent,
+  notifyQueue: Queue<PaySuccessNotifyJob>,
+  log: Logger,
+  orders: OrderAccess = orderServiceOverHttp,
+): Promise<string> {
   const payment = await callService<PaymentState>('jobs', 'payment', '/payments/get', { sn: e.paymentSn }, e.eventId);
   if (payment.orderSn !== e.orderSn) {
     log.warn({ eventId: e.eventId, orderSn: e.orderSn, paymentSn: e.paymentSn }, 'payment event names another order than its payment; skipped');
     return 'order-mismatch';
   }
-  const ctx = { e, payment, notifyQueue, log };
+  const ctx = { e, payment, notifyQueue, log, orders };
   if (payment.status === 'SUCCESS') return payment.live ? payOrder(ctx) : refund(ctx, 'late capture: another payment holds the order');
   // A refunded payment that never held the order (a late capture given back) has nothing to undo.
   if (payment.status === 'REFUNDED') return payment.live ? undoPayment(ctx) : 'refund-of-late-capture';
@@ -47,11 +68,11 @@ interface Ctx {
   payment: PaymentState;
   notifyQueue: Queue<PaySuccessNotifyJob>;
   log: Logger;
+  orders: OrderAccess;
 }
 
-const transition = ({ e }: Ctx, to: string, paidAt?: string | null) =>
-  callService<Transitioned>('jobs', 'order', '/orders/transition', { sn: e.orderSn, to, ...(paidAt ? { paidAt } : {}) }, e.eventId);
-const readOrder = ({ e }: Ctx) => callService<OrderView>('jobs', 'order', '/orders/get', { sn: e.orderSn }, e.eventId);
+const transition = ({ e, orders }: Ctx, to: OrderState, paidAt?: string | null) => orders.transition(e.orderSn, to, paidAt ?? null, e.eventId);
+const readOrder = ({ e, orders }: Ctx) => orders.get(e.orderSn, e.eventId);
 
 async function refund(ctx: Ctx, reason: string): Promise<string> {
   const { e, payment, log } = ctx;
@@ -93,7 +114,9 @@ async function undoPayment(ctx: Ctx): Promise<string> {
     const order = await readOrder(ctx);
     const to = order.state === 'WAIT_PAY' ? 'CANCELLED' : order.state === 'WAIT_USE' ? 'REFUNDED' : null;
     if (!to) {
-      if (order.state !== 'REFUNDED' && order.state !== 'CANCELLED') log.warn({ orderSn: e.orderSn, paymentSn: payment.sn, state: order.state }, 'payment refunded after the order was used; order left as is');
+      // Settlement won the order (its record is written): the provider refunded anyway, which only
+      // a person can square with the business. The order stays USED.
+      if (order.state === 'USED') log.error({ orderSn: e.orderSn, paymentSn: payment.sn }, 'provider refund of a settled order; left USED, reconcile by hand');
       return `refund-of-${order.state.toLowerCase()}-order`;
     }
     try {

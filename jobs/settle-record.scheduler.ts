@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { config } from '../lib/config.js';
-import { callService } from '../lib/internal-client.js';
-import type { OrderView } from '../subgraphs/order/service.js';
+import { isDomainError } from '../lib/errors.js';
+import { openOrderDomain, type OrderDomain } from './order-domain.js';
 import { QUEUES } from './queues.js';
 import type { JobRunner } from './registry.js';
 import { startScheduledJob } from './scheduled-job.js';
@@ -9,29 +9,25 @@ import { startScheduledJob } from './scheduled-job.js';
 const BATCH = 200;
 
 /**
- * One settle run: every WAIT_USE order whose stay has ended gets its settlement record (insert
- * once per order sn) and then becomes USED (a guarded transition). A crash between the two leaves
- * the order WAIT_USE, so the next run finishes it; the record is not written twice.
+ * One settle run: every WAIT_USE order whose stay has ended becomes USED together with its
+ * settlement record (OrderService.settle, one transaction in the order database). An order
+ * refunded since it was listed is skipped: its refund won.
  */
-export async function settleOnce(log: Logger): Promise<{ settled: number; failed: number }> {
+export async function settleOnce(service: OrderDomain['service'], log: Logger): Promise<{ settled: number; failed: number }> {
   let settled = 0;
   let failed = 0;
   for (let round = 0; round < 50; round++) {
-    const { orders } = await callService<{ orders: OrderView[] }>('jobs', 'order', '/orders/due-for-settlement', { limit: BATCH });
+    const orders = await service().dueForSettlement(BATCH);
     if (!orders.length) break;
     let roundFailed = 0;
     for (const o of orders) {
       try {
-        await callService('jobs', 'payment', '/settlements/record', {
-          orderSn: o.sn,
-          businessId: String(o.businessId),
-          amount: o.total,
-          periodStart: o.checkIn,
-          periodEnd: o.checkOut,
-        });
-        await callService('jobs', 'order', '/orders/transition', { sn: o.sn, to: 'USED' });
-        settled += 1;
+        if ((await service().settle(o.sn)).changed) settled += 1;
       } catch (err) {
+        if (isDomainError(err) && err.extensions.code === 'CONFLICT') {
+          log.info({ sn: o.sn, err: err.message }, 'order moved on before its settlement (refunded); not settled');
+          continue;
+        }
         roundFailed += 1;
         log.warn({ sn: o.sn, err: (err as Error).message }, 'settle-record failed for an order; next run retries');
       }
@@ -46,12 +42,20 @@ export async function settleOnce(log: Logger): Promise<{ settled: number; failed
 /** settle-record: a BullMQ job scheduler on SETTLE_RECORD_CRON (every minute), one run at a time per process. */
 export const settleRecordRunner: JobRunner = {
   name: 'settle-record',
-  start: (log) =>
-    startScheduledJob({
+  async start(log) {
+    const domain = await openOrderDomain(log);
+    const scheduled = await startScheduledJob({
       queue: QUEUES.settleRecord,
       repeat: { pattern: config().settleRecordCron, tz: config().appTimezone },
       jobName: 'settle',
-      run: () => settleOnce(log),
+      run: () => settleOnce(domain.service, log),
       log,
-    }),
+    });
+    return {
+      close: async () => {
+        await scheduled.close();
+        await domain.close();
+      },
+    };
+  },
 };

@@ -81,4 +81,29 @@ export const HomestayOrderSchema = new EntitySchema<HomestayOrder, BaseRow>({
   uniques: [{ properties: ['userId', 'idempotencyKey'] }],
 });
 
-export const entities = [HomestayOrderSchema];
+/**
+ * What the platform owes a business for one finished stay. Written only in the transaction that
+ * moves its order WAIT_USE → USED (OrderService.settle), so it exists exactly for settled orders.
+ */
+export class SettleRecord extends BaseRow {
+  orderSn!: string;
+  businessId!: string;
+  amount!: number;
+  periodStart!: string;
+  periodEnd!: string;
+}
+
+export const SettleRecordSchema = new EntitySchema<SettleRecord, BaseRow>({
+  class: SettleRecord,
+  tableName: 'settle_record',
+  extends: 'BaseRow',
+  properties: {
+    orderSn: { type: 'string', length: 25, unique: true },
+    businessId: { type: new BigIntType('string') },
+    amount: { type: 'integer' },
+    periodStart: { type: 'date' },
+    periodEnd: { type: 'date' },
+  },
+});
+
+export const entities = [HomestayOrderSchema, SettleRecordSchema];

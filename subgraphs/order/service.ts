@@ -232,6 +232,31 @@ export class OrderService {
     return { changed: result.changed, order };
   }
 
+  /**
+   * The settlement of a finished stay: WAIT_USE → USED and its settle_record commit together, so
+   * the guarded transition alone decides between settling and refunding (WAIT_USE → REFUNDED):
+   * whichever matches first wins, the other changes nothing. A settled order is a no-op; a
+   * refunded (or otherwise moved) one is CONFLICT.
+   */
+  async settle(sn: string): Promise<{ changed: boolean }> {
+    const result = await this.em.transactional(async (tx) => {
+      const moved = await transition(tx as EntityManager, sn, 'USED');
+      if (moved?.changed) {
+        await tx.getConnection().execute(
+          `insert into settle_record (order_sn, business_id, amount, period_start, period_end)
+           select sn, homestay_business_id, order_total_price, live_start_date, live_end_date from homestay_order where sn = ?`,
+          [sn],
+          'run',
+          tx.getTransactionContext(),
+        );
+      }
+      return moved;
+    });
+    if (!result) throw notFound('order');
+    if (result.changed) await this.publish({ sn, userId: result.userId, from: result.from, to: 'USED' });
+    return { changed: result.changed };
+  }
+
   /** cancelOrder: the owner, while WAIT_PAY (a second cancel is a no-op; any other state CONFLICT). */
   async cancel(userId: string, sn: string): Promise<HomestayOrder> {
     const order = await this.findForUser(userId, sn);
@@ -240,7 +265,8 @@ export class OrderService {
   }
 
   /**
-   * The close-order job: closes the order only while WAIT_PAY; a paid (or otherwise moved) order is
+   * The last step of closing (jobs/close-order.worker.ts, after the payment service closed the
+   * order's payments): cancels the order only while WAIT_PAY; a paid (or otherwise moved) order is
    * left alone. Safe to run any number of times. Throws when the homestay service is down, so the
    * job retries with backoff.
    */
@@ -259,6 +285,14 @@ export class OrderService {
     // Also when it was already closed: finishes a release that failed on an earlier run.
     await homestayApi.release(sn);
     return result.changed ? 'closed' : 'already-closed';
+  }
+
+  /** What closing needs to know first: the state and pay deadline (null: no such order). */
+  async payDeadlineOf(sn: string): Promise<{ state: OrderState; payDeadline: Date } | null> {
+    const [row] = await this.em
+      .getConnection()
+      .execute<{ trade_state: number; pay_deadline: Date }[]>('select trade_state, pay_deadline from homestay_order where sn = ? and del_state = 0', [sn]);
+    return row ? { state: stateOf(row.trade_state), payDeadline: new Date(row.pay_deadline) } : null;
   }
 
   /** WAIT_PAY orders past their deadline (the sweep's backstop for lost jobs). */

@@ -70,13 +70,20 @@ const COLUMN: Record<keyof TransitionFields, string> = { paidAt: 'paid_at', trad
  * Moves order `sn` to `to` with one guarded UPDATE. When another writer moved the order in
  * between, the current state is read again and planned again (at most a few times: every real
  * move goes forward, so this ends). A missing order is reported as null.
+ *
+ * Given an EntityManager inside a transaction, it runs in that transaction and reads the row
+ * `for update`: what the caller writes next commits with the move or not at all, and a racing
+ * transition waits for the commit (a plain read would see the transaction's stale snapshot).
  */
 export async function transition(em: EntityManager, sn: string, to: OrderState, fields: TransitionFields = {}): Promise<TransitionResult | null> {
   const conn = em.getConnection();
+  const trx = em.getTransactionContext();
   for (let attempt = 0; attempt < 5; attempt++) {
     const rows = await conn.execute<{ trade_state: number; user_id: string | number }[]>(
-      'select trade_state, user_id from homestay_order where sn = ? and del_state = 0',
+      `select trade_state, user_id from homestay_order where sn = ? and del_state = 0${trx ? ' for update' : ''}`,
       [sn],
+      'all',
+      trx,
     );
     if (!rows.length) return null;
     const current = stateOf(rows[0]!.trade_state);
@@ -95,6 +102,7 @@ export async function transition(em: EntityManager, sn: string, to: OrderState, 
       `update homestay_order set ${sets.join(', ')} where sn = ? and trade_state = ? and del_state = 0`,
       [...params, sn, STATE_CODE[plan.from]],
       'run',
+      trx,
     );
     if (res.affectedRows === 1) return { changed: true, from: plan.from, to, userId };
   }

@@ -16,7 +16,7 @@ import { OutboxRelay } from './outbox-relay.js';
 import type { PaymentProvider } from './provider/provider.js';
 import { SandboxProvider } from './provider/sandbox.js';
 import { resolvers } from './resolvers.js';
-import { PaymentService, type NoticeOutcome, type SettleInput } from './service.js';
+import { PaymentService, type NoticeOutcome } from './service.js';
 import type { EntityManager } from '../../db/index.js';
 
 const fullTypeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
@@ -90,7 +90,13 @@ export async function startPaymentService() {
         if (typeof b?.sn !== 'string' || !b.sn) throw badInput('sn', 'sn is required');
         return service().current(b.sn);
       }));
-      router.post('/settlements/record', internalHandler((b: SettleInput) => service().recordSettlement(b)));
+      // The close-order job asks this before it cancels an unpaid order (service.closeForOrder).
+      router.post('/payments/close-for-order', internalHandler(async (b: { orderSn?: unknown; deadline?: unknown }) => {
+        if (typeof b?.orderSn !== 'string' || !b.orderSn) throw badInput('orderSn', 'orderSn is required');
+        const deadline = new Date(typeof b.deadline === 'string' ? b.deadline : Number.NaN);
+        if (Number.isNaN(deadline.getTime())) throw badInput('deadline', 'deadline must be an ISO 8601 instant');
+        return service().closeForOrder(b.orderSn, deadline);
+      }));
     },
   });
 

@@ -37,15 +37,6 @@ export class PaymentOutbox extends BaseRow {
   sentAt: Date | null = null;
 }
 
-/** What the platform owes a business for one finished stay (written once per order). */
-export class SettleRecord extends BaseRow {
-  orderSn!: string;
-  businessId!: string;
-  amount!: number;
-  periodStart!: string;
-  periodEnd!: string;
-}
-
 export const ThirdPaymentSchema = new EntitySchema<ThirdPayment, BaseRow>({
   class: ThirdPayment,
   tableName: 'third_payment',
@@ -82,17 +73,4 @@ export const PaymentOutboxSchema = new EntitySchema<PaymentOutbox, BaseRow>({
   },
 });
 
-export const SettleRecordSchema = new EntitySchema<SettleRecord, BaseRow>({
-  class: SettleRecord,
-  tableName: 'settle_record',
-  extends: 'BaseRow',
-  properties: {
-    orderSn: { type: 'string', length: 25, unique: true },
-    businessId: { type: new BigIntType('string') },
-    amount: { type: 'integer' },
-    periodStart: { type: 'date' },
-    periodEnd: { type: 'date' },
-  },
-});
-
-export const entities = [ThirdPaymentSchema, PaymentOutboxSchema, SettleRecordSchema];
+export const entities = [ThirdPaymentSchema, PaymentOutboxSchema];

@@ -8,7 +8,7 @@ import { topic } from '../../lib/kafka.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
 import { paymentLateCaptures } from '../../lib/metrics.js';
 import { traceCarrier } from '../../lib/request-context.js';
-import { PAY_STATUS, PaymentOutbox, SettleRecord, ThirdPayment, statusOf, type PaymentStatus } from './entities.js';
+import { PAY_STATUS, PaymentOutbox, ThirdPayment, statusOf, type PaymentStatus } from './entities.js';
 import type { PaymentStatusEvent } from './events.js';
 import type { PaymentNotice, PaymentProvider } from './provider/provider.js';
 // Type-only: the order service owns the shape its internal routes return.
@@ -40,13 +40,14 @@ type LateCapture = 'live' | 'refund';
 let moduleLog: Logger | undefined;
 const log = () => (moduleLog ??= createLogger('payment-subgraph'));
 
-export interface SettleInput {
-  orderSn: string;
-  businessId: string;
-  amount: number;
-  periodStart: string;
-  periodEnd: string;
-}
+/** What closing an order's payments found (POST /internal/payments/close-for-order). */
+export type CloseVerdict =
+  /** A payment of the order succeeded: the order is paid, not closed. */
+  | { outcome: 'paid'; paymentSn: string; amount: number; paidAt: string }
+  /** The deadline has not come by this service's clock: nothing changed, ask again at the deadline. */
+  | { outcome: 'open' }
+  /** No payment succeeded; the waiting ones are FAILED now, so a later success is a late capture. */
+  | { outcome: 'closed'; failed: string[] };
 
 /** The payment service's domain rules: resolvers, the callback route and internal routes go through it. */
 export class PaymentService {
@@ -186,6 +187,35 @@ export class PaymentService {
   }
 
   /**
+   * The payment side of closing an unpaid order, asked before the order is cancelled (as a real
+   * platform closes the provider's trade first). Under the lock of the order's payment rows,
+   * which the callback takes too, one of the two comes first: a confirmation recorded before this
+   * pays the order (whenever it came: the consumer would pay a WAIT_PAY order with it too), and a
+   * confirmation after it finds its payment FAILED. Waiting payments are failed only from the
+   * deadline on, by the clock that stamps pay_time, so a payment confirmed before the deadline is
+   * never turned away. Safe to ask again: a closed order stays closed, a paid one paid.
+   */
+  async closeForOrder(orderSn: string, deadline: Date): Promise<CloseVerdict> {
+    const verdict = await this.em.transactional(async (em): Promise<CloseVerdict> => {
+      const payments = await em.find(ThirdPayment, { orderSn, delState: 0 }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
+      // Only the payment holding the order's live slot pays it; a late capture without the slot is
+      // being given back (see notify) and must not keep the order open.
+      const paid = payments.find((p) => p.payStatus === PAY_STATUS.SUCCESS && p.liveOrderSn === p.orderSn);
+      if (paid) return { outcome: 'paid', paymentSn: paid.sn, amount: paid.payTotal, paidAt: (paid.payTime ?? new Date()).toISOString() };
+      if (Date.now() < deadline.getTime()) return { outcome: 'open' };
+      const waiting = payments.filter((p) => p.payStatus === PAY_STATUS.WAITING);
+      for (const p of waiting) {
+        p.tradeStateDesc = `closed: order ${orderSn} passed its pay deadline unpaid`.slice(0, 255);
+        this.move(em, p, 'FAILED', 'CLOSED');
+      }
+      await em.flush();
+      return { outcome: 'closed', failed: waiting.map((p) => p.sn) };
+    });
+    if (verdict.outcome === 'closed' && verdict.failed.length) this.onOutboxWrite();
+    return verdict;
+  }
+
+  /**
    * Refunds a successful payment through the provider (a payment for an order that was closed in
    * the meantime): the money never stays. Idempotent: a refunded payment is returned as it is.
    */
@@ -231,19 +261,5 @@ export class PaymentService {
       payload: JSON.stringify(event),
       headers: JSON.stringify(traceCarrier()),
     } as PaymentOutbox);
-  }
-
-  /** One settlement record per order, however often the settle job asks. */
-  async recordSettlement(input: SettleInput): Promise<{ created: boolean }> {
-    const res = await this.em.getConnection().execute<{ affectedRows: number }>(
-      'insert ignore into settle_record (order_sn, business_id, amount, period_start, period_end) values (?, ?, ?, ?, ?)',
-      [input.orderSn, input.businessId, input.amount, input.periodStart, input.periodEnd],
-      'run',
-    );
-    return { created: res.affectedRows === 1 };
-  }
-
-  findSettlement(orderSn: string) {
-    return this.em.findOne(SettleRecord, { orderSn });
   }
 }

@@ -3,17 +3,20 @@ import { inject } from 'vitest';
 import { Queue } from 'bullmq';
 import { Stack } from '../../support/stack.js';
 import { errorCode, gql, uniqueMobile } from '../../support/gql.js';
+import { freePort } from '../../support/ports.js';
 import { CONTEXT_HEADER, signContext } from '../../../lib/internal-auth.js';
-import { CANCEL, CREATE, ORDER, createHomestay, heldNights, orderRows, sleep, stay, waitFor } from './support.js';
+import { callback, payOrder } from '../payment/support.js';
+import { CANCEL, CREATE, ORDER, createHomestay, heldNights, orderRows, query, sleep, stay, waitFor } from './support.js';
 
 /**
  * Closing unpaid orders, on a stack of its own (ORDER_PAY_TIMEOUT=2s, a sweep every second, a jobs
- * process the tests stop and start) in a namespace of its own: databases, Redis keys and BullMQ
- * queues apart from the shared stack, whose jobs process would otherwise work these queues too.
+ * process and a payment service the tests stop and start) in a namespace of its own: databases,
+ * Redis keys, BullMQ queues and Kafka topics apart from the shared stack, whose jobs process would
+ * otherwise work these queues too.
  */
 const ns = `${inject('namespace')}c`;
 process.env.NAMESPACE = ns;
-const { createRedis } = await import('../../../lib/redis.js');
+const { createRedis, redisKey } = await import('../../../lib/redis.js');
 const { ORDER_STATE_CHANNEL, parseOrderStateEvent } = await import('../../../lib/order-events.js');
 const { QUEUES, CLOSE_ORDER_JOB_OPTIONS } = await import('../../../jobs/queues.js');
 const { config } = await import('../../../lib/config.js');
@@ -21,6 +24,7 @@ const { config } = await import('../../../lib/config.js');
 let stack: Stack;
 const events: any[] = [];
 const sub = createRedis();
+const redis = createRedis();
 const queue = new Queue(QUEUES.closeOrder, { prefix: ns, connection: createRedis() });
 
 async function signUp(): Promise<{ token: string; userId: string }> {
@@ -46,6 +50,8 @@ async function homestayInternal(path: string, body: unknown) {
 }
 const create = (token: string, input: Record<string, unknown>) => gql(CREATE, { input }, { token, url: stack.graphqlUrl });
 const state = async (sn: string) => (await orderRows(ns, { sn }))[0]?.trade_state as number;
+const payment = async (sn: string) => (await query(ns, 'payment', 'select * from third_payment where sn = ?', [sn]))[0]!;
+const untilDeadline = (o: { payDeadline: string }) => Math.max(0, Date.parse(o.payDeadline) - Date.now());
 const eventsOf = (sn: string) => events.filter((e) => e.sn === sn);
 
 beforeAll(async () => {
@@ -54,7 +60,7 @@ beforeAll(async () => {
   stack = await Stack.start({
     namespace: ns,
     env: { ORDER_PAY_TIMEOUT: '2s', ORDER_SWEEP_INTERVAL: '1s', ORDER_ORPHAN_AGE: '1s' },
-    processes: ['user', 'homestay', 'order', 'jobs', 'gateway'],
+    processes: ['user', 'homestay', 'order', 'payment', 'jobs', 'gateway'],
   });
   await sub.subscribe(ORDER_STATE_CHANNEL());
   sub.on('message', (_c, m) => events.push(parseOrderStateEvent(m)));
@@ -62,6 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   sub.disconnect();
+  redis.disconnect();
   await queue.close();
   await stack?.close();
   const { cleanupNamespace } = await import('../../support/cleanup.js');
@@ -81,6 +88,8 @@ describe('closing unpaid orders (ORDER_PAY_TIMEOUT=2s)', () => {
     const closed = await waitFor(() => gql(ORDER, { sn: o.sn }, { token: user.token, url: stack.graphqlUrl }), (r) => r.data?.order?.state === 'CANCELLED', 15_000);
     expect(closed.data.order.state).toBe('CANCELLED');
     expect(Date.parse(closed.data.order.closedAt)).toBeGreaterThanOrEqual(Date.parse(o.payDeadline));
+    // Asking the payment service first does not hold up an order nobody paid (a generous bound).
+    expect(Date.parse(closed.data.order.closedAt) - Date.parse(o.payDeadline)).toBeLessThan(10_000);
     // The state turns CANCELLED first and the nights are released right after, by the same job.
     expect(await waitFor(() => heldNights(ns, { sn: o.sn }), (n) => n === 0, 5_000)).toBe(0);
     const again = await create(other.token, { homestayId, ...dates, guests: 1 });
@@ -95,11 +104,13 @@ describe('closing unpaid orders (ORDER_PAY_TIMEOUT=2s)', () => {
     // Two more runs of the job for the same order, at once, before its own delayed one.
     await queue.add('close-order', { sn: o.sn }, { ...CLOSE_ORDER_JOB_OPTIONS, jobId: `${o.sn}-a` });
     await queue.add('close-order', { sn: o.sn }, { ...CLOSE_ORDER_JOB_OPTIONS, jobId: `${o.sn}-b` });
-    await waitFor(() => queue.getJob(o.sn).then((j) => j?.isCompleted()), (done) => done === true, 15_000);
+    // The early runs wait for the deadline (a payment may still come before it), then all three run.
+    const ids = [`${o.sn}-a`, `${o.sn}-b`, o.sn];
+    const done = async () => (await Promise.all(ids.map(async (id) => (await queue.getJob(id))?.isCompleted()))).every(Boolean);
+    expect(await waitFor(done, (d) => d, 15_000)).toBe(true);
     const [row] = await orderRows(ns, { sn: o.sn });
     expect(row!.trade_state).toBe(-1);
     expect(row!.version).toBe(1);
-    for (const id of [`${o.sn}-a`, `${o.sn}-b`, o.sn]) expect(await (await queue.getJob(id))?.isCompleted()).toBe(true);
     await sleep(300);
     expect(eventsOf(o.sn).map((e) => [e.from, e.to])).toEqual([[null, 'WAIT_PAY'], ['WAIT_PAY', 'CANCELLED']]);
   });
@@ -121,6 +132,7 @@ describe('closing unpaid orders (ORDER_PAY_TIMEOUT=2s)', () => {
 
   it('closes orders whose deadline passed while the workers were down, with or without their job', async () => {
     await stack.stopProcess('jobs');
+    let jobsDown = true;
     try {
       const user = await signUp();
       const homestayId = await createHomestay(ns, { roomCount: 2 });
@@ -131,12 +143,13 @@ describe('closing unpaid orders (ORDER_PAY_TIMEOUT=2s)', () => {
       expect(await state(withJob.sn)).toBe(0);
       expect(await state(jobLost.sn)).toBe(0);
       await stack.startProcess('jobs');
+      jobsDown = false;
       for (const sn of [withJob.sn, jobLost.sn]) {
         expect(await waitFor(() => state(sn), (s) => s === -1, 15_000)).toBe(-1);
         expect(await heldNights(ns, { sn })).toBe(0);
       }
     } finally {
-      await stack.startProcess('jobs').catch(() => undefined);
+      if (jobsDown) await stack.startProcess('jobs');
     }
   });
 
@@ -182,5 +195,99 @@ describe('closing unpaid orders (ORDER_PAY_TIMEOUT=2s)', () => {
     const [row] = await orderRows(ns, { sn: o.sn });
     expect(row!.version).toBe(1);
     expect(eventsOf(o.sn).map((e) => e.to)).toEqual(['WAIT_PAY', 'CANCELLED']);
+  });
+});
+
+describe('closing asks the payment service first', () => {
+  it('pays (never refunds) an order whose payment was confirmed while its event was held up past the deadline', async () => {
+    const user = await signUp();
+    const homestayId = await createHomestay(ns);
+    // The close decision waits for the workers; the SUCCESS event waits in the outbox, because the
+    // payment service's relay cannot reach Kafka (the consumer would otherwise pay the order first).
+    await stack.stopProcess('jobs');
+    await stack.restartProcess('payment', { KAFKA_BROKERS: `127.0.0.1:${await freePort()}` });
+    let jobsDown = true;
+    let relayCutOff = true;
+    try {
+      const o = (await create(user.token, { homestayId, ...stay(5, 2), guests: 1 })).data.createHomestayOrder;
+      const p = await payOrder(user.token, o.sn, { url: stack.graphqlUrl });
+      expect(await callback(stack.gatewayUrl, { paymentSn: p.sn, amount: o.total })).toEqual({ status: 200, text: 'SUCCESS' });
+      expect((await payment(p.sn)).pay_status).toBe(1);
+      await sleep(untilDeadline(o) + 1000);
+      expect(await state(o.sn)).toBe(0);
+      await stack.startProcess('jobs');
+      jobsDown = false;
+      // The close job (or the sweep) finds the confirmed payment and pays the order itself.
+      expect(await waitFor(() => state(o.sn), (s) => s !== 0, 20_000)).toBe(1);
+      const [event] = await query(ns, 'payment', 'select payload, sent_at from payment_outbox where message_key = ?', [o.sn]);
+      expect(event!.sent_at).toBeNull();
+      expect(await heldNights(ns, { sn: o.sn })).toBe(2);
+
+      // Kafka reachable again: the held-up event arrives and changes nothing.
+      await stack.restartProcess('payment');
+      relayCutOff = false;
+      const eventId = JSON.parse(event!.payload).eventId;
+      const outcome = await waitFor(() => redis.get(redisKey(`payment-event-done:${eventId}`)), (v) => v !== null, 90_000, 500);
+      expect(outcome).toBe('already-paid');
+      const [row] = await orderRows(ns, { sn: o.sn });
+      expect(row).toMatchObject({ trade_state: 1, version: 1 });
+      expect(row!.trade_code).toMatch(/^[A-Z2-9]{8}$/);
+      expect(await payment(p.sn)).toMatchObject({ pay_status: 1, live_order_sn: o.sn });
+      const events = await query(ns, 'payment', 'select payload from payment_outbox where message_key = ?', [o.sn]);
+      expect(events.map((e) => JSON.parse(e.payload).payStatus)).toEqual(['SUCCESS']);
+      expect(eventsOf(o.sn).map((e) => e.to)).toEqual(['WAIT_PAY', 'WAIT_USE']);
+    } finally {
+      if (jobsDown) await stack.startProcess('jobs');
+      if (relayCutOff) await stack.restartProcess('payment');
+    }
+  }, 180_000);
+
+  it('closes an order whose payment is still waiting at the deadline: payment FAILED, order CANCELLED, within seconds', async () => {
+    const user = await signUp();
+    const homestayId = await createHomestay(ns);
+    const o = (await create(user.token, { homestayId, ...stay(6, 1), guests: 1 })).data.createHomestayOrder;
+    const p = await payOrder(user.token, o.sn, { url: stack.graphqlUrl });
+    const closed = await waitFor(() => gql(ORDER, { sn: o.sn }, { token: user.token, url: stack.graphqlUrl }), (r) => r.data?.order?.state === 'CANCELLED', 15_000);
+    expect(Date.parse(closed.data.order.closedAt) - Date.parse(o.payDeadline)).toBeLessThan(10_000);
+    expect(await payment(p.sn)).toMatchObject({ pay_status: -1, live_order_sn: null });
+    // A confirmation the provider sends after the close does not pay the order.
+    await callback(stack.gatewayUrl, { paymentSn: p.sn, amount: o.total });
+    await sleep(1500);
+    expect(await state(o.sn)).toBe(-1);
+    expect(await heldNights(ns, { sn: o.sn })).toBe(0);
+  });
+
+  it('close-for-order refuses a request without an order sn or a valid deadline', async () => {
+    const sn = `HSO${'0'.repeat(22)}`;
+    const ask = (body: unknown) =>
+      fetch(`${stack.url('payment')}/internal/payments/close-for-order`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext({ service: 'jobs' }, config().internalSecret) },
+        body: JSON.stringify(body),
+      }).then(async (r) => [r.status, ((await r.json()) as any).error?.code]);
+    expect(await ask({ deadline: new Date().toISOString() })).toEqual([400, 'BAD_USER_INPUT']);
+    expect(await ask({ orderSn: sn, deadline: 'yesterday' })).toEqual([400, 'BAD_USER_INPUT']);
+    expect(await ask({ orderSn: sn })).toEqual([400, 'BAD_USER_INPUT']);
+    expect(await ask({ orderSn: 42, deadline: new Date().toISOString() })).toEqual([400, 'BAD_USER_INPUT']);
+  });
+
+  it('does not cancel while the payment service cannot be asked, and closes once it is back', async () => {
+    const user = await signUp();
+    const homestayId = await createHomestay(ns);
+    await stack.stopProcess('payment');
+    let paymentDown = true;
+    try {
+      const o = (await create(user.token, { homestayId, ...stay(7, 1), guests: 1 })).data.createHomestayOrder;
+      await sleep(untilDeadline(o) + 3000);
+      expect(await state(o.sn)).toBe(0);
+      const job = await waitFor(() => queue.getJob(o.sn), (j) => (j?.attemptsMade ?? 0) >= 1, 10_000);
+      expect(job!.failedReason).toMatch(/payment service unreachable/);
+      await stack.startProcess('payment');
+      paymentDown = false;
+      expect(await waitFor(() => state(o.sn), (s) => s === -1, 30_000)).toBe(-1);
+      expect(await waitFor(() => heldNights(ns, { sn: o.sn }), (n) => n === 0, 10_000)).toBe(0);
+    } finally {
+      if (paymentDown) await stack.startProcess('payment');
+    }
   });
 });

@@ -224,7 +224,7 @@ describe('settle-record', () => {
       redis.disconnect();
     }
     await waitState(guest.token, order.sn, 'USED');
-    const records = await query(ns(), 'payment', 'select * from settle_record where order_sn = ?', [order.sn]);
+    const records = await query(ns(), 'order', 'select * from settle_record where order_sn = ?', [order.sn]);
     expect(records).toHaveLength(1);
     const o = await orderRow(order.sn);
     expect(records[0]).toMatchObject({ amount: order.total, business_id: String(o.homestay_business_id), period_start: o.live_start_date, period_end: o.live_end_date });

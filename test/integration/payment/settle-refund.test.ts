@@ -1,0 +1,93 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import mysql from 'mysql2/promise';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { gatewayUrl, signUp, testNamespace } from '../../support/gql.js';
+import { book, callback, createHomestay, payOrder, query, waitFor } from './support.js';
+
+/**
+ * Settlement and refund of the same paid orders at the same time, through the real settle job and
+ * real REFUND callbacks (shared stack). The test holds the orders' rows locked until both the
+ * settle run and refunds are waiting on them, so they meet on every order in flight. The order's
+ * own state transition decides: each order ends USED with exactly one settlement record, or
+ * REFUNDED with none.
+ */
+const ns = () => testNamespace();
+const ORDERS = 30;
+let homestayId: string;
+
+beforeAll(async () => {
+  homestayId = await createHomestay(ns());
+});
+
+const inList = (sns: string[]) => `(${sns.map(() => '?').join(',')})`;
+const states = async (sns: string[]) =>
+  new Map((await query(ns(), 'order', `select sn, trade_state from homestay_order where sn in ${inList(sns)}`, sns)).map((r) => [r.sn as string, Number(r.trade_state)]));
+/** Statements of this test's order database waiting for a row lock (the ones the test holds). */
+const lockWaits = async () =>
+  Number((await query(ns(), 'order', `select count(*) n from information_schema.innodb_trx t
+    join information_schema.processlist p on p.id = t.trx_mysql_thread_id where t.trx_state = 'LOCK WAIT' and p.db = database()`))[0]!.n);
+const settleRecords = async (sns: string[]) => query(ns(), 'order', `select order_sn from settle_record where order_sn in ${inList(sns)}`, sns);
+
+describe('settle-record racing refunds', () => {
+  it('never writes a settlement record for a refunded order', async () => {
+    // Three orders a guest: a guest holds at most ORDER_MAX_UNPAID_PER_USER (3) unpaid at once.
+    const guests = await Promise.all(Array.from({ length: Math.ceil(ORDERS / 3) }, () => signUp('Settler')));
+    const orders: { sn: string; total: number; paymentSn: string }[] = [];
+    for (let i = 0; i < ORDERS; i++) {
+      const { token } = guests[Math.floor(i / 3)]!;
+      const o = await book(token, homestayId);
+      orders.push({ sn: o.sn, total: o.total, paymentSn: (await payOrder(token, o.sn)).sn });
+    }
+    const sns = orders.map((o) => o.sn);
+    await Promise.all(orders.map((o) => callback(gatewayUrl(), { paymentSn: o.paymentSn, amount: o.total })));
+    await waitFor('every order paid', async () => [...(await states(sns)).values()].every((s) => s === 1), 60_000, 200);
+    // The stays have ended (no booking can be made in the past: move the dates back).
+    await query(ns(), 'order', `update homestay_order set live_start_date = date_sub(curdate(), interval 4 day), live_end_date = date_sub(curdate(), interval 2 day) where sn in ${inList(sns)}`, sns);
+
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+    const queue = new Queue('settle-record', { prefix: ns(), connection: redis });
+    const lock = await mysql.createConnection({ uri: process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306', database: `${ns()}_order` });
+    let locked = false;
+    try {
+      await lock.beginTransaction();
+      locked = true;
+      await lock.query(`select sn from homestay_order where sn in ${inList(sns)} for update`, sns);
+      // The settle run lists the orders and waits on the first one; then the refunds wait too.
+      const run = await queue.add('settle', {});
+      await waitFor('the settle run to wait on the lock', async () => (await lockWaits()) >= 1, 60_000, 50);
+      const replies = await Promise.all(orders.map((o) => callback(gatewayUrl(), { paymentSn: o.paymentSn, amount: o.total, status: 'REFUND' })));
+      expect(replies.every((r) => r.status === 200 && r.text === 'SUCCESS')).toBe(true);
+      await waitFor('refunds to wait on the lock', async () => (await lockWaits()) >= 2, 60_000, 50);
+      await lock.commit();
+      locked = false;
+      await waitFor('the settle run', async () => (await queue.getJobState(run.id!)) === 'completed', 60_000);
+      // Every refund event consumed: a refund either moved its order or found it settled.
+      await waitFor('every refund event handled', async () => {
+        const events = await query(ns(), 'payment', `select payload from payment_outbox where message_key in ${inList(sns)} and payload like '%"REFUNDED"%'`, sns);
+        if (events.length < ORDERS) return false;
+        const done = await redis.mget(...events.map((e) => `${ns()}:payment-event-done:${JSON.parse(e.payload).eventId}`));
+        return done.every((d) => d !== null);
+      }, 60_000, 200);
+    } finally {
+      if (locked) await lock.rollback().catch(() => undefined);
+      await lock.end();
+      await queue.close();
+      redis.disconnect();
+    }
+
+    const final = await states(sns);
+    const records = await settleRecords(sns);
+    const recorded = new Map<string, number>();
+    for (const r of records) recorded.set(r.order_sn, (recorded.get(r.order_sn) ?? 0) + 1);
+    const wrong = sns.filter((sn) => {
+      const s = final.get(sn);
+      if (s === 2) return recorded.get(sn) !== 1;
+      if (s === 3) return recorded.has(sn);
+      return true;
+    });
+    expect(wrong.map((sn) => ({ sn, state: final.get(sn), records: recorded.get(sn) ?? 0 }))).toEqual([]);
+    const used = [...final.values()].filter((s) => s === 2).length;
+    console.log(`[settle-refund] ${used} settled, ${ORDERS - used} refunded`);
+  }, 240_000);
+});

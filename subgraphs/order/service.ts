@@ -16,6 +16,7 @@ import { HomestayOrder } from './entities.js';
 import { homestayApi } from './homestay-client.js';
 import { STATE_CODE, stateOf, transition, type TransitionFields } from './state-machine.js';
 import { withTrace } from '../../lib/request-context.js';
+import { crashPoint } from './test-faults.js';
 
 export const MAX_NIGHTS = 30;
 const ROW_TYPE = { PER_ROOM: 0, PER_PERSON: 1 } as const;
@@ -281,6 +282,7 @@ export class OrderService {
   }
 
   private async publish(e: { sn: string; userId: string; from: OrderState | null; to: OrderState }): Promise<void> {
+    crashPoint('before-publish');
     try {
       await publishOrderStateChange(this.deps.redis, { ...e, at: new Date().toISOString() });
     } catch (err) {

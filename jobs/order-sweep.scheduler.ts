@@ -25,8 +25,11 @@ async function inParallel<T>(items: T[], fn: (item: T) => Promise<unknown>): Pro
  * processes) that
  * 1. closes every WAIT_PAY order past its pay deadline, so an order closes even when its
  *    close-order job was lost or no worker ran at the deadline;
- * 2. releases room reservations older than ORDER_ORPHAN_AGE that have no live order (a crash
- *    between reserving and storing the order, or a release that failed after a cancel).
+ * 2. fails bookings PENDING for longer than ORDER_ORPHAN_AGE (stalled or dead between their
+ *    steps) and releases their nights: the guarded PENDING → FAILED races the booking's own
+ *    PENDING → WAIT_PAY, and only the winner's view holds (README "Booking saga");
+ * 3. releases room reservations older than ORDER_ORPHAN_AGE that have no live order (a FAILED
+ *    booking whose release failed, a release that failed after a cancel, or no order row at all).
  */
 export async function sweepOnce(service: () => ReturnType<Awaited<ReturnType<typeof openOrderDomain>>['service']>, log: Logger) {
   let closed = 0;
@@ -40,7 +43,21 @@ export async function sweepOnce(service: () => ReturnType<Awaited<ReturnType<typ
     failed += roundFailed;
     if (sns.length < BATCH || roundFailed === sns.length) break;
   }
+  let failedBookings = 0;
   let released = 0;
+  try {
+    for (let round = 0; round < 20; round++) {
+      const sns = await service().stalePendingSns(config().orderOrphanAgeMs, BATCH);
+      if (!sns.length) break;
+      const roundFailed = await inParallel(sns, async (sn) => {
+        if ((await service().failStalePending(sn)) === 'failed') failedBookings += 1;
+      });
+      failed += roundFailed;
+      if (sns.length < BATCH || roundFailed === sns.length) break;
+    }
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'stale booking sweep skipped');
+  }
   try {
     // Every page: held reservations of live orders come first as often as not.
     let after = '';
@@ -58,8 +75,8 @@ export async function sweepOnce(service: () => ReturnType<Awaited<ReturnType<typ
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'orphan reservation sweep skipped');
   }
-  if (closed || released || failed) log.info({ closed, released, failed }, 'order sweep');
-  return { closed, released, failed };
+  if (closed || failedBookings || released || failed) log.info({ closed, failedBookings, released, failed }, 'order sweep');
+  return { closed, failedBookings, released, failed };
 }
 
 export const orderSweepRunner: JobRunner = {

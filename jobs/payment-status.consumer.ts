@@ -37,7 +37,7 @@ export async function applyPaymentEvent(e: PaymentStatusEvent, notifyQueue: Queu
     } catch (err) {
       if (codeOf(err) !== 'CONFLICT') throw err;
       const order = await callService<OrderView>('jobs', 'order', '/orders/get', { sn: e.orderSn }, e.eventId);
-      if (order.state === 'CANCELLED' || order.state === 'EXPIRED') {
+      if (order.state === 'CANCELLED') {
         // The order closed before the money arrived: the money goes back, the order stays closed.
         await callService('jobs', 'payment', '/payments/refund', { paymentSn: e.paymentSn, reason: `order ${e.orderSn} was ${order.state} when paid` }, e.eventId);
         log.info({ orderSn: e.orderSn, paymentSn: e.paymentSn, state: order.state }, 'payment for a closed order refunded');

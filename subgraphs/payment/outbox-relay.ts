@@ -1,9 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import type { MikroORM } from '../../db/index.js';
 import { createKafka, topic } from '../../lib/kafka.js';
 import type { Logger } from '../../lib/logger.js';
-import { redisKey, type Redis } from '../../lib/redis.js';
+import { OutboxRelayLoop, type RelayOptions } from '../../lib/outbox-relay.js';
+import type { Redis } from '../../lib/redis.js';
+
+export type { RelayOptions };
 
 /** The stored trace headers, or none when the column is empty or unreadable (never worth a stuck event). */
 function messageHeaders(json: string | null): Record<string, string> | undefined {
@@ -25,187 +27,59 @@ interface OutboxRow {
   headers: string | null;
 }
 
-export interface RelayOptions {
-  /** Rows published per round. */
-  batchSize?: number;
-  /** How often unsent rows are looked for when nothing wakes the relay (written by another instance, say). */
-  pollMs?: number;
-  /** Longest wait between two attempts while Kafka refuses. */
-  maxBackoffMs?: number;
-  /** How long sent rows stay (for inspection and replays) before the relay deletes them. */
-  keepSentMs?: number;
-}
-
-/** Sent rows are pruned at most this often, a bounded batch at a time. */
-const PRUNE_EVERY_MS = 60_000;
-const PRUNE_BATCH = 1000;
-
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
-const LOCK_TTL_MS = 30_000;
-
 /**
- * Publishes the payment outbox to Kafka, oldest first, and marks rows sent only once Kafka
- * acknowledged them (acks = all). While Kafka is down it retries with backoff, in the background:
- * callbacks keep committing rows meanwhile. One relay at a time (a Redis lease), so the events of
- * one order reach their partition in the order they were written; a retried batch may repeat
- * events, which the consumer drops by eventId.
+ * Publishes the payment outbox to Kafka (lib/outbox-relay.ts: oldest first, one relay at a time,
+ * backoff while Kafka is down) and marks rows sent only once Kafka acknowledged them (acks = all),
+ * so the events of one order reach their partition in the order they were written; a retried
+ * batch may repeat events, which the consumer drops by eventId.
  */
-export class OutboxRelay {
-  private producer: Producer | null = null;
-  private topicsReady = false;
-  private stopped = false;
-  private wakeUp: (() => void) | null = null;
-  private pending = false;
-  private loop: Promise<void> | null = null;
-  private readonly token = randomUUID();
-  private readonly lockKey = redisKey('payment-outbox-relay');
-  private readonly opts: Required<RelayOptions>;
-  private lastPrune = 0;
-  /** Counters for the benchmark and /readyz-style checks. */
-  readonly stats = { published: 0, failures: 0 };
-
-  constructor(
-    private readonly orm: MikroORM,
-    private readonly redis: Redis,
-    private readonly log: Logger,
-    opts: RelayOptions = {},
-  ) {
-    this.opts = { batchSize: 200, pollMs: 1000, maxBackoffMs: 5000, keepSentMs: 7 * 24 * 3600_000, ...opts };
-  }
-
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  /** Something was written: publish now instead of at the next poll. */
-  wake(): void {
-    this.pending = true;
-    this.wakeUp?.();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wakeUp?.();
-    await this.loop;
-    await this.redis.eval(RELEASE, 1, this.lockKey, this.token).catch(() => undefined);
-    await this.producer?.disconnect().catch(() => undefined);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = () => {
-        this.wakeUp = null;
-        done();
-      };
-    });
-  }
-
-  private async holdLease(): Promise<boolean> {
-    const renewed = await this.redis.eval(RENEW, 1, this.lockKey, this.token, String(LOCK_TTL_MS));
-    if (Number(renewed) === 1) return true;
-    return (await this.redis.set(this.lockKey, this.token, 'PX', LOCK_TTL_MS, 'NX')) === 'OK';
-  }
-
-  private async ensureProducer(): Promise<Producer> {
-    if (this.producer) return this.producer;
-    const kafka = createKafka('payment-outbox-relay');
-    if (!this.topicsReady) {
-      const admin = kafka.admin();
-      try {
-        await admin.connect();
-        await admin.createTopics({ topics: [{ topic: topic('paymentUpdatePayStatus'), numPartitions: 3 }], waitForLeaders: true });
-        this.topicsReady = true;
-      } finally {
-        await admin.disconnect().catch(() => undefined);
-      }
-    }
-    // Few retries per send: the relay's own loop retries for as long as it takes.
-    const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 200 } });
-    await producer.connect();
-    this.producer = producer;
-    return producer;
-  }
-
-  /** Deletes rows sent longer than keepSentMs ago, so the outbox does not grow forever. */
-  async pruneSent(): Promise<number> {
-    const res = await this.orm.em.getConnection().execute<{ affectedRows: number }>(
-      'delete from payment_outbox where sent_at is not null and sent_at < current_timestamp(3) - interval ? microsecond order by id limit ?',
-      [this.opts.keepSentMs * 1000, PRUNE_BATCH],
-      'run',
-    );
-    this.lastPrune = Date.now();
-    return res.affectedRows;
-  }
-
-  /** Pruning is housekeeping: a failure is logged and never holds up publishing. */
-  private async pruneQuietly(): Promise<void> {
-    try {
-      const pruned = await this.pruneSent();
-      if (pruned) this.log.info({ pruned }, 'pruned sent outbox rows');
-    } catch (err) {
-      this.lastPrune = Date.now();
-      this.log.warn({ err: (err as Error).message }, 'outbox prune failed');
-    }
-  }
-
-  private async run(): Promise<void> {
-    let backoff = 200;
-    while (!this.stopped) {
-      let rows: OutboxRow[] = [];
-      try {
-        if (!(await this.holdLease())) {
-          await this.sleep(this.opts.pollMs);
-          continue;
+export class OutboxRelay extends OutboxRelayLoop<OutboxRow> {
+  constructor(orm: MikroORM, redis: Redis, log: Logger, opts: RelayOptions = {}) {
+    let producer: Producer | null = null;
+    let topicsReady = false;
+    const ensureProducer = async (): Promise<Producer> => {
+      if (producer) return producer;
+      const kafka = createKafka('payment-outbox-relay');
+      if (!topicsReady) {
+        const admin = kafka.admin();
+        try {
+          await admin.connect();
+          await admin.createTopics({ topics: [{ topic: topic('paymentUpdatePayStatus'), numPartitions: 3 }], waitForLeaders: true });
+          topicsReady = true;
+        } finally {
+          await admin.disconnect().catch(() => undefined);
         }
-        if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) await this.pruneQuietly();
-        this.pending = false;
-        rows = await this.orm.em.getConnection().execute<OutboxRow[]>(
-          'select id, topic, message_key, payload, headers from payment_outbox where sent_at is null order by id limit ?',
-          [this.opts.batchSize],
-        );
-        if (!rows.length) {
-          if (!this.pending) await this.sleep(this.opts.pollMs);
-          continue;
-        }
-        const producer = await this.ensureProducer();
+      }
+      // Few retries per send: the relay's own loop retries for as long as it takes.
+      const p = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 200 } });
+      await p.connect();
+      producer = p;
+      return p;
+    };
+    const dropProducer = async () => {
+      const dead = producer;
+      producer = null;
+      await dead?.disconnect().catch(() => undefined);
+    };
+    super(orm, redis, log, {
+      table: 'payment_outbox',
+      columns: 'id, topic, message_key, payload, headers',
+      lease: 'payment-outbox-relay',
+      async send(rows) {
+        const p = await ensureProducer();
         const byTopic = new Map<string, OutboxRow[]>();
         for (const r of rows) (byTopic.get(r.topic) ?? byTopic.set(r.topic, []).get(r.topic)!).push(r);
-        await producer.sendBatch({
+        await p.sendBatch({
           acks: -1,
           topicMessages: [...byTopic].map(([t, rs]) => ({
             topic: t,
             messages: rs.map((r) => ({ key: r.message_key, value: r.payload, headers: messageHeaders(r.headers) })),
           })),
         });
-        await this.orm.em.getConnection().execute(
-          `update payment_outbox set sent_at = current_timestamp(3), attempts = attempts + 1 where id in (${rows.map(() => '?').join(',')})`,
-          rows.map((r) => r.id),
-          'run',
-        );
-        this.stats.published += rows.length;
-        backoff = 200;
-      } catch (err) {
-        this.stats.failures += 1;
-        this.log.warn({ err: (err as Error).message, unsent: rows.length, retryInMs: backoff }, 'outbox relay could not publish; retrying');
-        if (rows.length) {
-          await this.orm.em.getConnection()
-            .execute(`update payment_outbox set attempts = attempts + 1 where id in (${rows.map(() => '?').join(',')})`, rows.map((r) => r.id), 'run')
-            .catch(() => undefined);
-        }
-        // A fresh producer next time: kafkajs may keep a dead connection after a broker restart.
-        const dead = this.producer;
-        this.producer = null;
-        await dead?.disconnect().catch(() => undefined);
-        // Not cut short by wake(): callbacks arriving during an outage must not spin the loop.
-        await new Promise((resolve) => setTimeout(resolve, this.stopped ? 0 : backoff));
-        backoff = Math.min(backoff * 2, this.opts.maxBackoffMs);
-      }
-    }
+      },
+      // A fresh producer next time: kafkajs may keep a dead connection after a broker restart.
+      reset: dropProducer,
+      close: dropProducer,
+    }, opts);
   }
 }

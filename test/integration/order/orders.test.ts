@@ -63,7 +63,7 @@ describe('order subgraph through the gateway', () => {
     const [row] = await orderRows(ns, { sn: o.sn });
     expect(row).toMatchObject({ trade_state: 0, sub_title: 'sub', cover: 'https://img.example/cover.jpg', food_info: 'breakfast', market_homestay_price: 30000 });
     await waitFor(async () => events.filter((e) => e.sn === o.sn), (l) => l.length === 1, 5000, 50);
-    expect(events.filter((e) => e.sn === o.sn)).toEqual([{ sn: o.sn, userId: guest.userId, from: null, to: 'WAIT_PAY', at: expect.any(String) }]);
+    expect(events.filter((e) => e.sn === o.sn)).toEqual([{ id: expect.any(String), sn: o.sn, userId: guest.userId, from: null, to: 'WAIT_PAY', at: expect.any(String) }]);
   });
 
   it('prices a per-person homestay by guests and nights, without food by default', async () => {

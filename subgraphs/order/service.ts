@@ -226,7 +226,11 @@ export class OrderService {
       if (isDomainError(err)) {
         // A definite refusal (SOLD_OUT; CONFLICT once the sweep released this sn): nothing is held,
         // and nothing of the booking stays unless the sweep already failed it.
-        if (!(await this.discardPending(sn))) throw timedOut();
+        const discarded = await this.discardPending(sn).catch((e: unknown) => {
+          this.deps.log.warn({ err: e, sn }, 'could not delete the refused booking; the sweep will fail it');
+          return true;
+        });
+        if (!discarded) throw timedOut();
         throw err;
       }
       // No answer: the nights may be held. Fail the booking now and release, rather than leave
@@ -240,12 +244,9 @@ export class OrderService {
     try {
       result = await transition(this.em, sn, 'WAIT_PAY');
     } catch (err) {
-      if ((err as { extensions?: { code?: string } }).extensions?.code === 'CONFLICT') {
-        await this.releaseQuietly(sn);
-        throw timedOut();
-      }
+      // CONFLICT: the booking is FAILED already (failing it again is a no-op that finishes the release).
       await this.failAndRelease(sn);
-      throw err;
+      throw (err as { extensions?: { code?: string } }).extensions?.code === 'CONFLICT' ? timedOut() : err;
     }
     if (!result) throw timedOut();
     const stored = await this.em.findOneOrFail(HomestayOrder, { sn }, { refresh: true });
@@ -256,7 +257,6 @@ export class OrderService {
 
   /** Deletes a booking that reserved nothing; false when it is no longer PENDING (the sweep failed it). */
   private async discardPending(sn: string): Promise<boolean> {
-    this.em.clear();
     const res = await this.em
       .getConnection()
       .execute<{ affectedRows: number }>('delete from homestay_order where sn = ? and trade_state = ?', [sn, STATE_CODE.PENDING], 'run');

@@ -8,9 +8,12 @@ import type { AddressInfo } from 'node:net';
  * switch inside the product. Anything not held passes straight through.
  */
 export interface HeldCall {
-  /** Resolves once a matching request has been answered by the target: its JSON body and the reply status. */
+  /**
+   * Resolves with the request's JSON body once a matching request came in, and with the target's
+   * reply status once the target answered it (status 0 while the request itself is held).
+   */
   readonly answered: Promise<{ body: any; status: number }>;
-  /** Sends the held reply to the caller. */
+  /** Lets the held request or reply go on. */
   release(): void;
 }
 
@@ -18,7 +21,7 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'co
 
 export class HoldProxy {
   private target: string | null = null;
-  private readonly holds: { path: string; resolve: (v: { body: any; status: number }) => void; gate: Promise<void> }[] = [];
+  private readonly holds: { path: string; request: boolean; resolve: (v: { body: any; status: number }) => void; gate: Promise<void> }[] = [];
 
   private constructor(private readonly server: Server) {}
 
@@ -39,13 +42,13 @@ export class HoldProxy {
     this.target = url;
   }
 
-  /** Holds the reply of the next request to `path`. */
-  hold(path: string): HeldCall {
+  /** Holds the reply of the next request to `path` or, with `request`, the request before it reaches the target. */
+  hold(path: string, { request = false }: { request?: boolean } = {}): HeldCall {
     let resolve!: (v: { body: any; status: number }) => void;
     let release!: () => void;
     const answered = new Promise<{ body: any; status: number }>((r) => (resolve = r));
     const gate = new Promise<void>((r) => (release = r));
-    this.holds.push({ path, resolve, gate });
+    this.holds.push({ path, request, resolve, gate });
     return { answered, release };
   }
 
@@ -56,6 +59,16 @@ export class HoldProxy {
     if (!this.target) {
       res.writeHead(503).end();
       return;
+    }
+    const match = (request: boolean) => {
+      const i = this.holds.findIndex((h) => h.request === request && (req.url === h.path || req.url?.startsWith(`${h.path}?`)));
+      return i >= 0 ? this.holds.splice(i, 1)[0]! : null;
+    };
+    const json = () => (body.length ? JSON.parse(body.toString()) : null);
+    const heldRequest = match(true);
+    if (heldRequest) {
+      heldRequest.resolve({ body: json(), status: 0 });
+      await heldRequest.gate;
     }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k) && typeof v === 'string') headers[k] = v;
@@ -71,11 +84,10 @@ export class HoldProxy {
       return;
     }
     const reply = Buffer.from(await upstream.arrayBuffer());
-    const i = this.holds.findIndex((h) => req.url === h.path || req.url?.startsWith(`${h.path}?`));
-    if (i >= 0) {
-      const [held] = this.holds.splice(i, 1);
-      held!.resolve({ body: body.length ? JSON.parse(body.toString()) : null, status: upstream.status });
-      await held!.gate;
+    const heldReply = match(false);
+    if (heldReply) {
+      heldReply.resolve({ body: json(), status: upstream.status });
+      await heldReply.gate;
     }
     const out: Record<string, string> = {};
     upstream.headers.forEach((v, k) => {

@@ -93,6 +93,29 @@ describe('booking saga', () => {
     // The failed booking never announced an order.
     expect(events.filter((e) => e.sn === sn)).toEqual([]);
   });
+
+  it('a reserve that reaches the homestay service after the sweep failed the booking: CONFLICT, nothing held', async () => {
+    const user = await signUp();
+    const homestayId = await createHomestay(ns, { roomCount: 1 });
+    const dates = stay(9, 1);
+    const held = proxy.hold('/internal/reservations/reserve', { request: true });
+    const booking = create(user.token, { homestayId, ...dates, guests: 1, idempotencyKey: 'late-reserve' });
+    const sn: string = (await held.answered).body.sn;
+    // Stored before the reserve left: the sweep sees the booking, fails it and releases its sn.
+    const state = () => orderRows(ns, { sn }).then((r) => r[0]?.trade_state);
+    expect(await waitFor(state, (s) => s === 11, 7_000)).toBe(11);
+    held.release();
+    const r = await booking;
+    expect(errorCode(r)).toBe('CONFLICT');
+    expect(r.errors![0]!.message).toMatch(/timed out/);
+    expect(await waitFor(() => heldNights(ns, { homestayId }), (n) => n === 0, 5_000)).toBe(0);
+    expect((await orderRows(ns, { sn }))[0]).toMatchObject({ trade_state: 11, idempotency_key: null });
+    // The failed booking freed its key: the guest's retry with it books.
+    const retry = await create(user.token, { homestayId, ...dates, guests: 1, idempotencyKey: 'late-reserve' });
+    expect(retry.errors).toBeUndefined();
+    expect(retry.data.createHomestayOrder.sn).not.toBe(sn);
+    expect(await heldNights(ns, { homestayId })).toBe(1);
+  });
 });
 
 describe('state-change record', () => {

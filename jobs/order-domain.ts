@@ -10,7 +10,8 @@ import { OrderService } from '../subgraphs/order/service.js';
  * order subgraph is down or redeploying, and it runs the very same guarded transitions. Release
  * of nights still goes through the homestay service (it owns the inventory).
  *
- * Opened once per process and shared by the order runners (close-order, order-sweep, settle-record).
+ * Opened once per process and shared by the order runners (close-order, order-sweep,
+ * settle-record, order-event-relay).
  */
 interface Shared {
   orm: MikroORM;
@@ -26,6 +27,8 @@ export async function openOrderDomain(log: Logger) {
   const s = await shared;
   s.users += 1;
   return {
+    orm: s.orm,
+    redis: s.redis,
     /** A service on a fresh EntityManager: one per job, so jobs never share an identity map. */
     service: () => new OrderService(s.orm.em.fork() as EntityManager, { redis: s.redis, log }),
     close: async () => {

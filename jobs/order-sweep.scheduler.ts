@@ -28,8 +28,11 @@ type OrderCloser = Awaited<ReturnType<typeof openOrderCloser>>;
  * 1. closes every WAIT_PAY order past its pay deadline the way its close-order job would (the
  *    payment service first), so an order closes even when its job was lost, no worker ran at the
  *    deadline, or its retries ran out while the payment service was down;
- * 2. releases room reservations older than ORDER_ORPHAN_AGE that have no live order (a crash
- *    between reserving and storing the order, or a release that failed after a cancel).
+ * 2. fails bookings PENDING for longer than ORDER_ORPHAN_AGE (stalled or dead between their
+ *    steps) and releases their nights: the guarded PENDING → FAILED races the booking's own
+ *    PENDING → WAIT_PAY, and only the winner's view holds (README "Booking saga");
+ * 3. releases room reservations older than ORDER_ORPHAN_AGE that have no live order (a FAILED
+ *    booking whose release failed, a release that failed after a cancel, or no order row at all).
  */
 export async function sweepOnce(closer: Pick<OrderCloser, 'closeOrder' | 'service'>, log: Logger) {
   const { service } = closer;
@@ -52,7 +55,21 @@ export async function sweepOnce(closer: Pick<OrderCloser, 'closeOrder' | 'servic
     failed += roundFailed;
     if (sns.length < BATCH || roundFailed === sns.length) break;
   }
+  let failedBookings = 0;
   let released = 0;
+  try {
+    for (let round = 0; round < 20; round++) {
+      const sns = await service().stalePendingSns(config().orderOrphanAgeMs, BATCH);
+      if (!sns.length) break;
+      const roundFailed = await inParallel(sns, async (sn) => {
+        if ((await service().failStalePending(sn)) === 'failed') failedBookings += 1;
+      });
+      failed += roundFailed;
+      if (sns.length < BATCH || roundFailed === sns.length) break;
+    }
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'stale booking sweep skipped');
+  }
   try {
     // Every page: held reservations of live orders come first as often as not.
     let after = '';
@@ -70,8 +87,8 @@ export async function sweepOnce(closer: Pick<OrderCloser, 'closeOrder' | 'servic
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'orphan reservation sweep skipped');
   }
-  if (closed || paid || released || failed) log.info({ closed, paid, released, failed }, 'order sweep');
-  return { closed, paid, released, failed };
+  if (closed || paid || failedBookings || released || failed) log.info({ closed, paid, failedBookings, released, failed }, 'order sweep');
+  return { closed, paid, failedBookings, released, failed };
 }
 
 export const orderSweepRunner: JobRunner = {

@@ -96,7 +96,7 @@ async function payOrder(ctx: Ctx): Promise<string> {
     if (order.state === 'CANCELLED') return refund(ctx, `order ${e.orderSn} was ${order.state} when paid`);
     // Moved by someone else just now: the message is retried (a domain error would skip it).
     if (order.state === 'WAIT_PAY' || order.state === 'WAIT_USE') throw new Error(`order ${e.orderSn} changed while being paid`);
-    // USED, EXPIRED or REFUNDED come only after WAIT_USE, which only this payment (the live one) can
+    // USED or REFUNDED come only after WAIT_USE, which only this payment (the live one) can
     // have caused: the event is old news.
     log.info({ orderSn: e.orderSn, paymentSn: payment.sn, state: order.state }, 'payment success for an order already past WAIT_USE; nothing to do');
     return 'already-paid';

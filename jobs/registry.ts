@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { closeOrderRunner } from './close-order.worker.js';
+import { orderEventRelayRunner } from './order-event-relay.js';
 import { orderSweepRunner } from './order-sweep.scheduler.js';
 import { paymentStatusConsumer } from './payment-status.consumer.js';
 import { paySuccessNotifyRunner } from './pay-success-notify.worker.js';
@@ -12,7 +13,7 @@ export interface JobRunner {
 }
 
 /** Every runner the jobs process starts; each issue's workers add themselves here. */
-export const runners: JobRunner[] = [closeOrderRunner, orderSweepRunner, paySuccessNotifyRunner(), settleRecordRunner, paymentStatusConsumer];
+export const runners: JobRunner[] = [orderEventRelayRunner, closeOrderRunner, orderSweepRunner, paySuccessNotifyRunner(), settleRecordRunner, paymentStatusConsumer];
 
 export async function startJobs(log: Logger) {
   const started: { close(): Promise<void> }[] = [];

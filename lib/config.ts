@@ -104,7 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     paymentSandboxSecret: env.PAYMENT_SANDBOX_SECRET ?? DEFAULT_SANDBOX_SECRET,
     /** How often the jobs process sweeps overdue WAIT_PAY orders and orphaned room reservations. */
     orderSweepIntervalMs: parseDuration(env.ORDER_SWEEP_INTERVAL ?? '30s', 'ORDER_SWEEP_INTERVAL'),
-    /** A room reservation this old without a live order is released by the sweep. */
+    /** A booking PENDING this long is failed by the sweep, and a reservation this old without a live order released. */
     orderOrphanAgeMs: parseDuration(env.ORDER_ORPHAN_AGE ?? '2m', 'ORDER_ORPHAN_AGE'),
     appTimezone: env.APP_TIMEZONE ?? 'Asia/Shanghai',
     /** Cron pattern of the settle-record job (looklook: every minute). */

@@ -6,11 +6,17 @@ import { redisKey } from './redis.js';
  * and the gateway's subscription server (subscriber). Redis pub/sub, never an in-process bus, so
  * any number of instances on either side see every change.
  */
-export const ORDER_STATES = ['WAIT_PAY', 'WAIT_USE', 'USED', 'REFUNDED', 'CANCELLED', 'EXPIRED'] as const;
+export const ORDER_STATES = ['WAIT_PAY', 'WAIT_USE', 'USED', 'REFUNDED', 'CANCELLED'] as const;
 export type OrderState = (typeof ORDER_STATES)[number];
 
 /** One change of an order's state. `from` is null when the order is created (in WAIT_PAY). */
 export interface OrderStateEvent {
+  /**
+   * Unique per change (the order service's `order_state_change.event_id`): a change may be
+   * published more than once (a relay retrying after a crash), and repeats carry the same id.
+   * Absent only in messages of older publishers.
+   */
+  id?: string;
   sn: string;
   userId: string;
   from: OrderState | null;
@@ -30,7 +36,7 @@ export async function publishOrderStateChange(redis: Redis, event: OrderStateEve
 export function parseOrderStateEvent(message: string): OrderStateEvent | null {
   try {
     const e = JSON.parse(message) as OrderStateEvent;
-    if (typeof e.sn === 'string' && typeof e.userId === 'string' && ORDER_STATES.includes(e.to) && typeof e.at === 'string') return e;
+    if ((e.id === undefined || typeof e.id === 'string') && typeof e.sn === 'string' && typeof e.userId === 'string' && ORDER_STATES.includes(e.to) && typeof e.at === 'string') return e;
   } catch {
     // fall through
   }

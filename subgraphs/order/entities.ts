@@ -4,7 +4,7 @@ import { BaseRow } from '../../db/base.js';
 /**
  * looklook's homestay_order: the order with a snapshot of the homestay and its prices (cents) at
  * booking time, so later price changes never alter an order. trade_state keeps looklook's codes
- * (see state-machine.ts for the names).
+ * plus two internal ones of the booking saga (see state-machine.ts for the names).
  */
 export class HomestayOrder extends BaseRow {
   sn!: string;
@@ -41,6 +41,8 @@ export class HomestayOrder extends BaseRow {
   paidAt: Date | null = null;
   closedAt: Date | null = null;
   idempotencyKey: string | null = null;
+  /** sha256 of the booking input (service.ts inputFingerprint): a key reused with other input is refused. */
+  inputFingerprint: string | null = null;
 }
 
 export const HomestayOrderSchema = new EntitySchema<HomestayOrder, BaseRow>({
@@ -77,6 +79,7 @@ export const HomestayOrderSchema = new EntitySchema<HomestayOrder, BaseRow>({
     paidAt: { type: 'datetime', length: 3, nullable: true },
     closedAt: { type: 'datetime', length: 3, nullable: true },
     idempotencyKey: { type: 'string', length: 64, nullable: true },
+    inputFingerprint: { type: 'string', length: 64, nullable: true },
   },
   uniques: [{ properties: ['userId', 'idempotencyKey'] }],
 });

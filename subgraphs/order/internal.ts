@@ -25,7 +25,7 @@ export function internalRoutes(orm: MikroORM, deps: Omit<OrderDeps, 'log'>, log:
       internalHandler(async (body: { sn?: unknown; to?: unknown; paidAt?: unknown }) => {
         const sn = snOf(body);
         const to = body.to as OrderState;
-        if (!ORDER_STATES.includes(to) || to === 'WAIT_PAY') throw badInput('to', 'to must be WAIT_USE, USED, REFUNDED, CANCELLED or EXPIRED');
+        if (!ORDER_STATES.includes(to) || to === 'WAIT_PAY') throw badInput('to', 'to must be WAIT_USE, USED, REFUNDED or CANCELLED');
         let paidAt: Date | undefined;
         if (body.paidAt != null) {
           paidAt = new Date(String(body.paidAt));

@@ -4,9 +4,11 @@ import { openDatabase } from '../../db/index.js';
 import { closeOrderQueue } from '../../jobs/queues.js';
 import { onShutdown } from '../../lib/lifecycle.js';
 import { createLogger } from '../../lib/logger.js';
+import { outboxBacklog, registerCollector } from '../../lib/metrics.js';
 import { createRedis } from '../../lib/redis.js';
 import { startSubgraph } from '../../lib/subgraph-server.js';
 import { createContext } from './context.js';
+import { OrderEventRelay } from './events.js';
 import { internalRoutes } from './internal.js';
 import { resolvers } from './resolvers.js';
 
@@ -22,7 +24,7 @@ onShutdown(async () => {
   await orm.close();
 });
 const deps = { redis, closeQueue };
-await startSubgraph({
+const subgraph = await startSubgraph({
   name: 'order',
   typeDefs,
   resolvers,
@@ -33,3 +35,13 @@ await startSubgraph({
     await redis.ping();
   },
 });
+
+// Publishes state changes whose direct publish was lost (subgraphs/order/events.ts).
+const relay = new OrderEventRelay(orm, redis, subgraph.log.child({ part: 'order-event-relay' }));
+relay.start();
+registerCollector('order-events', async () => {
+  const [row] = await orm.em.fork().getConnection().execute('select count(*) as n from order_state_change where sent_at is null');
+  outboxBacklog.set({ table: 'order_state_change' }, Number((row as { n: number | string }).n));
+});
+// Registered last, so it runs first: the relay stops before Redis and the database close.
+onShutdown(() => relay.stop());

@@ -7,7 +7,7 @@ import { dateString, nightsBetween } from '../../lib/dates.js';
 import type { HomestayOrder } from './entities.js';
 import type { OrderContext } from './context.js';
 import type { CreateOrderInput } from './service.js';
-import { stateOf } from './state-machine.js';
+import { publicStateOf } from './state-machine.js';
 
 const emptyConnection = () => ({
   edges: [],
@@ -50,7 +50,7 @@ export const resolvers: GraphQLResolverMap<OrderContext> = {
       const order = await ctx.loaders.order.load(ref.sn);
       return order && (order.userId === ctx.caller.userId || (!ctx.caller.userId && ctx.caller.service)) ? order : null;
     },
-    state: (o: HomestayOrder) => stateOf(o.tradeState),
+    state: (o: HomestayOrder) => publicStateOf(o.tradeState),
     user: (o: HomestayOrder) => ({ __typename: 'User', id: String(o.userId) }),
     homestay: (o: HomestayOrder) => ({ __typename: 'Homestay', id: String(o.homestayId) }),
     checkIn: (o: HomestayOrder) => dateString(o.liveStartDate),

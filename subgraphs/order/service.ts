@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -6,17 +6,17 @@ import type { Logger } from 'pino';
 import type { EntityManager } from '../../db/index.js';
 import { config } from '../../lib/config.js';
 import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '../../lib/connection.js';
-import { badInput, conflict, notFound } from '../../lib/errors.js';
-import { ServiceUnavailableError } from '../../lib/internal-client.js';
-import { publishOrderStateChange, type OrderState } from '../../lib/order-events.js';
+import { badInput, conflict, isDomainError, notFound } from '../../lib/errors.js';
+import type { OrderState } from '../../lib/order-events.js';
 import { redisKey } from '../../lib/redis.js';
 import { CLOSE_ORDER_JOB_OPTIONS, type CloseOrderJob } from '../../jobs/queues.js';
 import { dateString, nightsBetween, stamp, todayIn } from '../../lib/dates.js';
 import { HomestayOrder } from './entities.js';
 import { homestayApi } from './homestay-client.js';
-import { STATE_CODE, stateOf, transition, type TransitionFields } from './state-machine.js';
+import { HIDDEN_STATE_CODES, STATE_CODE, publicStateOf, stateOf, transition, type TradeState, type TransitionFields, type TransitionResult } from './state-machine.js';
 import { withTrace } from '../../lib/request-context.js';
 import { withinUnpaidCap } from './unpaid-cap.js';
+import { deliver } from './events.js';
 
 export const MAX_NIGHTS = 30;
 const ROW_TYPE = { PER_ROOM: 0, PER_PERSON: 1 } as const;
@@ -86,6 +86,17 @@ export function priceOrder(h: { rowType: 'PER_ROOM' | 'PER_PERSON'; price: numbe
   return { homestayTotal, foodTotal, total: homestayTotal + foodTotal };
 }
 
+/**
+ * What a booking asks for, as a sha256 hex: the fields that make the order, with the schema's
+ * defaults filled in (needFood false, no remark), so spelling a default out is the same input.
+ */
+export function inputFingerprint(input: CreateOrderInput): string {
+  const canonical = [String(input.homestayId), input.checkIn, input.checkOut, input.guests, Boolean(input.needFood), input.remark ?? ''];
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+const timedOut = () => conflict('booking timed out, try again');
+
 /** The order domain: booking, the state machine's side effects (events, releases), reads. */
 export class OrderService {
   constructor(
@@ -95,12 +106,26 @@ export class OrderService {
 
   // ---------------------------------------------------------------- booking
 
+  /**
+   * createHomestayOrder. With an idempotencyKey, the same key and input return the first order
+   * (its dates may be past by now, so nothing else is checked); the same key with other input is
+   * a CONFLICT naming the key, as Stripe does.
+   */
   async create(userId: string, input: CreateOrderInput, requestId?: string): Promise<HomestayOrder> {
     const key = input.idempotencyKey;
     if (!key || key.length > 64) return this.bookWithinCap(userId, input, requestId);
-    // A replay returns the first order before anything else is checked (its dates may be past by now).
+    const fingerprint = inputFingerprint(input);
     const first = () => this.em.findOne(HomestayOrder, { userId, idempotencyKey: key }, { refresh: true });
-    const found = await first();
+    /** The first order when it is one; throws when the key was used for other input. */
+    const replay = (o: HomestayOrder | null): HomestayOrder | null => {
+      if (!o) return null;
+      // Rows stored before fingerprints existed have none: they replay as before.
+      if (o.inputFingerprint && o.inputFingerprint !== fingerprint) {
+        throw conflict(`idempotencyKey "${key}" was already used for a booking with different input`);
+      }
+      return HIDDEN_STATE_CODES.includes(o.tradeState) ? null : o;
+    };
+    const found = replay(await first());
     if (found) return found;
     // Requests racing with the same key take turns (a short Redis lock), so only the first one
     // reserves nights; the others wait for its order. The unique (user_id, idempotency_key) index
@@ -109,13 +134,18 @@ export class OrderService {
     const token = randomBytes(8).toString('hex');
     const deadline = Date.now() + 15_000;
     while ((await this.deps.redis.set(lock, token, 'PX', 15_000, 'NX')) !== 'OK') {
-      if (Date.now() > deadline) throw conflict('an order with this idempotencyKey is still being created; try again');
+      if (Date.now() > deadline) throw conflict(`an order with idempotencyKey "${key}" is still being created; try again`);
       await new Promise((r) => setTimeout(r, 25));
-      const done = await first();
+      const done = replay(await first());
       if (done) return done;
     }
     try {
-      return (await first()) ?? (await this.bookWithinCap(userId, input, requestId));
+      const current = await first();
+      const done = replay(current);
+      if (done) return done;
+      // A booking with this key that stalled or died mid-way: the sweep settles it, then the key is free.
+      if (current) throw conflict(`an order with idempotencyKey "${key}" is still being created; try again`);
+      return await this.bookWithinCap(userId, input, requestId, fingerprint);
     } finally {
       await this.deps.redis
         .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", 1, lock, token)
@@ -124,13 +154,21 @@ export class OrderService {
   }
 
   /** A new order only while the user holds fewer than ORDER_MAX_UNPAID_PER_USER unpaid ones (unpaid-cap.ts). */
-  private async bookWithinCap(userId: string, input: CreateOrderInput, requestId?: string): Promise<HomestayOrder> {
+  private async bookWithinCap(userId: string, input: CreateOrderInput, requestId?: string, fingerprint = inputFingerprint(input)): Promise<HomestayOrder> {
     // Bad input is told as such, also to a user at the cap (and costs no turn on the lock).
     checkOrderInput(input);
-    return withinUnpaidCap({ em: this.em, redis: this.deps.redis }, userId, () => this.book(userId, input, requestId));
+    return withinUnpaidCap({ em: this.em, redis: this.deps.redis }, userId, () => this.book(userId, input, requestId, fingerprint));
   }
 
-  private async book(userId: string, input: CreateOrderInput, requestId?: string): Promise<HomestayOrder> {
+  /**
+   * The booking saga (README "Booking saga"): 1. store the order PENDING, 2. reserve its nights in
+   * the homestay service, 3. confirm it PENDING → WAIT_PAY with a guarded UPDATE. The outcome of a
+   * booking is decided by the one guarded UPDATE that takes its row out of PENDING, made by this
+   * booking or, for a booking stalled or dead past ORDER_ORPHAN_AGE, by the sweep
+   * (failStalePending); whoever loses sees 0 rows. A booking only ever becomes WAIT_PAY while its
+   * row is PENDING, i.e. while nobody has released its nights.
+   */
+  private async book(userId: string, input: CreateOrderInput, requestId?: string, fingerprint = inputFingerprint(input)): Promise<HomestayOrder> {
     const nights = checkOrderInput(input);
     if (!/^\d{1,19}$/.test(input.homestayId)) throw notFound('homestay');
     const h = await homestayApi.get(input.homestayId, requestId);
@@ -142,15 +180,8 @@ export class OrderService {
 
     const now = new Date();
     const sn = newOrderSn(now);
-    // Reserve first: every night or none (SOLD_OUT). A crash after this line leaves a reservation
-    // without an order; the sweep (jobs/order-sweep.scheduler.ts) releases it.
-    try {
-      await homestayApi.reserve({ sn, homestayId: h.id, checkIn: input.checkIn, checkOut: input.checkOut }, requestId);
-    } catch (err) {
-      // A timeout may have reserved anyway: undo, best effort (the sweep is the backstop).
-      if (err instanceof ServiceUnavailableError) await this.releaseQuietly(sn);
-      throw err;
-    }
+    // 1. Durable before any remote step: every reservation the homestay service will ever hold for
+    // this sn belongs to a row the sweep can see.
     const order = this.em.create(HomestayOrder, {
       sn,
       userId,
@@ -175,25 +206,84 @@ export class OrderService {
       homestayTotalPrice: homestayTotal,
       foodTotalPrice: foodTotal,
       orderTotalPrice: total,
-      tradeState: STATE_CODE.WAIT_PAY,
+      tradeState: STATE_CODE.PENDING,
       payDeadline: new Date(now.getTime() + config().orderPayTimeoutMs),
       idempotencyKey: input.idempotencyKey ?? null,
+      inputFingerprint: fingerprint,
     } as HomestayOrder);
     try {
       await this.em.flush();
     } catch (err) {
       this.em.clear();
-      await this.releaseQuietly(sn);
-      // The same idempotencyKey raced in from a second request: the first order wins.
+      // The same idempotencyKey raced in from a second request past its lock: the first booking wins.
       if (err instanceof UniqueConstraintViolationException && input.idempotencyKey) {
         const first = await this.em.findOne(HomestayOrder, { userId, idempotencyKey: input.idempotencyKey });
-        if (first) return first;
+        if (first && first.inputFingerprint && first.inputFingerprint !== fingerprint) {
+          throw conflict(`idempotencyKey "${input.idempotencyKey}" was already used for a booking with different input`);
+        }
+        if (first && !HIDDEN_STATE_CODES.includes(first.tradeState)) return first;
+        if (first) throw conflict(`an order with idempotencyKey "${input.idempotencyKey}" is still being created; try again`);
       }
       throw err;
     }
-    await this.scheduleClose(order);
-    await this.publish({ sn, userId, from: null, to: 'WAIT_PAY' });
-    return order;
+
+    // 2. Reserve: every night or none.
+    try {
+      await homestayApi.reserve({ sn, homestayId: h.id, checkIn: input.checkIn, checkOut: input.checkOut }, requestId);
+    } catch (err) {
+      if (isDomainError(err)) {
+        // A definite refusal (SOLD_OUT; CONFLICT once the sweep released this sn): nothing is held,
+        // and nothing of the booking stays unless the sweep already failed it.
+        const discarded = await this.discardPending(sn).catch((e: unknown) => {
+          this.deps.log.warn({ err: e, sn }, 'could not delete the refused booking; the sweep will fail it');
+          return true;
+        });
+        if (!discarded) throw timedOut();
+        throw err;
+      }
+      // No answer: the nights may be held. Fail the booking now and release, rather than leave
+      // them to the sweep; if this fails too, the row stays PENDING and the sweep does it.
+      await this.failAndRelease(sn);
+      throw err;
+    }
+
+    // 3. Confirm, unless the sweep failed the booking meanwhile (its guarded UPDATE came first).
+    let result: TransitionResult | null;
+    try {
+      result = await transition(this.em, sn, 'WAIT_PAY');
+    } catch (err) {
+      // CONFLICT: the booking is FAILED already (failing it again is a no-op that finishes the release).
+      await this.failAndRelease(sn);
+      throw (err as { extensions?: { code?: string } }).extensions?.code === 'CONFLICT' ? timedOut() : err;
+    }
+    if (!result) throw timedOut();
+    const stored = await this.em.findOneOrFail(HomestayOrder, { sn }, { refresh: true });
+    await this.scheduleClose(stored);
+    await this.deliver(result);
+    return stored;
+  }
+
+  /** Deletes a booking that reserved nothing; false when it is no longer PENDING (the sweep failed it). */
+  private async discardPending(sn: string): Promise<boolean> {
+    const res = await this.em
+      .getConnection()
+      .execute<{ affectedRows: number }>('delete from homestay_order where sn = ? and trade_state = ?', [sn, STATE_CODE.PENDING], 'run');
+    return res.affectedRows === 1;
+  }
+
+  /**
+   * PENDING → FAILED (freeing its idempotencyKey), then the release of whatever it may hold. Only a
+   * FAILED booking is released: should the row have become WAIT_PAY after all (a confirmation whose
+   * reply was lost), its nights stay with it.
+   */
+  private async failAndRelease(sn: string): Promise<void> {
+    try {
+      await transition(this.em, sn, 'FAILED', { idempotencyKey: null });
+    } catch (err) {
+      this.deps.log.warn({ err, sn }, 'could not fail the booking; the sweep will');
+      return;
+    }
+    await this.releaseQuietly(sn);
   }
 
   /** A lost job is not a lost close: the sweep closes overdue orders too, so a failure is only logged. */
@@ -226,8 +316,8 @@ export class OrderService {
     if (to === 'CANCELLED') fields.closedAt = new Date();
     const result = await transition(this.em, sn, to, fields);
     if (!result) throw notFound('order');
+    await this.deliver(result);
     const order = await this.em.findOneOrFail(HomestayOrder, { sn }, { refresh: true });
-    if (result.changed) await this.publish({ sn, userId: result.userId, from: result.from, to });
     if (to === 'CANCELLED' || to === 'REFUNDED') await this.releaseQuietly(sn);
     return { changed: result.changed, order };
   }
@@ -253,7 +343,7 @@ export class OrderService {
       return moved;
     });
     if (!result) throw notFound('order');
-    if (result.changed) await this.publish({ sn, userId: result.userId, from: result.from, to: 'USED' });
+    await this.deliver(result);
     return { changed: result.changed };
   }
 
@@ -271,7 +361,7 @@ export class OrderService {
    * job retries with backoff.
    */
   async closeIfUnpaid(sn: string): Promise<'closed' | 'already-closed' | 'not-waiting' | 'missing'> {
-    // Lean on purpose (two statements and one release call): at a busy deadline thousands run at once.
+    // Lean on purpose (a transaction and one release call): at a busy deadline thousands run at once.
     let result;
     try {
       result = await transition(this.em, sn, 'CANCELLED', { closedAt: new Date() });
@@ -281,14 +371,14 @@ export class OrderService {
       throw err;
     }
     if (!result) return 'missing';
-    if (result.changed) await this.publish({ sn, userId: result.userId, from: result.from, to: 'CANCELLED' });
+    await this.deliver(result);
     // Also when it was already closed: finishes a release that failed on an earlier run.
     await homestayApi.release(sn);
     return result.changed ? 'closed' : 'already-closed';
   }
 
   /** What closing needs to know first: the state and pay deadline (null: no such order). */
-  async payDeadlineOf(sn: string): Promise<{ state: OrderState; payDeadline: Date } | null> {
+  async payDeadlineOf(sn: string): Promise<{ state: TradeState; payDeadline: Date } | null> {
     const [row] = await this.em
       .getConnection()
       .execute<{ trade_state: number; pay_deadline: Date }[]>('select trade_state, pay_deadline from homestay_order where sn = ? and del_state = 0', [sn]);
@@ -306,11 +396,47 @@ export class OrderService {
     return rows.map((r) => r.sn);
   }
 
-  /** Of the given reservation sns, those with no live order: no order row, or a CANCELLED/REFUNDED one. */
+  /** Bookings PENDING for longer than `olderThanMs`: stalled or dead between their steps. */
+  async stalePendingSns(olderThanMs: number, limit = 500): Promise<string[]> {
+    const rows = await this.em
+      .getConnection()
+      .execute<{ sn: string }[]>(
+        'select sn from homestay_order where trade_state = ? and create_time < ? and del_state = 0 order by id limit ?',
+        [STATE_CODE.PENDING, new Date(Date.now() - olderThanMs), limit],
+      );
+    return rows.map((r) => r.sn);
+  }
+
+  /**
+   * The sweep's side of the booking saga: fails a stale PENDING booking with the guarded UPDATE
+   * the booking itself would use to confirm, and only then releases its nights. 'confirmed' when
+   * the booking won the race (its nights stay). Throws when the release fails (the next sweep
+   * finds the FAILED booking's reservation and retries).
+   */
+  async failStalePending(sn: string): Promise<'failed' | 'confirmed' | 'missing'> {
+    let result;
+    try {
+      result = await transition(this.em, sn, 'FAILED', { idempotencyKey: null });
+    } catch (err) {
+      if ((err as { extensions?: { code?: string } }).extensions?.code === 'CONFLICT') return 'confirmed';
+      throw err;
+    }
+    if (!result) return 'missing';
+    await homestayApi.release(sn);
+    return 'failed';
+  }
+
+  /**
+   * Of the given reservation sns, those with no live order: no order row (impossible for a booking
+   * since the row comes first, but a reservation made by hand or a crash of older code), or a
+   * CANCELLED, REFUNDED or FAILED one. A PENDING booking counts as live: failStalePending decides
+   * for those.
+   */
   async orphanedSns(sns: string[]): Promise<string[]> {
     if (!sns.length) return [];
     const rows = await this.em.find(HomestayOrder, { sn: { $in: sns } }, { fields: ['sn', 'tradeState'] });
-    const live = new Set(rows.filter((r) => r.tradeState !== STATE_CODE.CANCELLED && r.tradeState !== STATE_CODE.REFUNDED).map((r) => r.sn));
+    const dead = new Set([STATE_CODE.CANCELLED, STATE_CODE.REFUNDED, STATE_CODE.FAILED]);
+    const live = new Set(rows.filter((r) => !dead.has(r.tradeState)).map((r) => r.sn));
     return sns.filter((sn) => !live.has(sn));
   }
 
@@ -322,23 +448,20 @@ export class OrderService {
     }
   }
 
-  private async publish(e: { sn: string; userId: string; from: OrderState | null; to: OrderState }): Promise<void> {
-    try {
-      await publishOrderStateChange(this.deps.redis, { ...e, at: new Date().toISOString() });
-    } catch (err) {
-      this.deps.log.error({ err, sn: e.sn }, 'could not publish the order state change');
-    }
+  private async deliver(result: TransitionResult): Promise<void> {
+    if (result.event) await deliver(this.em, this.deps.redis, this.deps.log, result.event);
   }
 
   // ---------------------------------------------------------------- reads
+  // A booking still in the saga (PENDING) or failed in it is no order yet: no read shows it.
 
   async findForUser(userId: string, sn: string): Promise<HomestayOrder | null> {
-    const order = await this.em.findOne(HomestayOrder, { sn, delState: 0 });
+    const order = await this.em.findOne(HomestayOrder, { sn, delState: 0, tradeState: { $nin: HIDDEN_STATE_CODES } });
     return order && order.userId === userId ? order : null;
   }
 
   findBySns(sns: readonly string[]): Promise<HomestayOrder[]> {
-    return this.em.find(HomestayOrder, { sn: { $in: [...sns] }, delState: 0 });
+    return this.em.find(HomestayOrder, { sn: { $in: [...sns] }, delState: 0, tradeState: { $nin: HIDDEN_STATE_CODES } });
   }
 
   /** Newest first (id descending), keyset paginated on id. */
@@ -346,7 +469,7 @@ export class OrderService {
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 1);
     const where: Record<string, unknown> = { userId, delState: 0 };
-    if (args.state) where.tradeState = STATE_CODE[args.state];
+    where.tradeState = args.state ? STATE_CODE[args.state] : { $nin: HIDDEN_STATE_CODES };
     if (after) {
       if (!/^\d+$/.test(String(after[0]))) throw badInput('after', 'after is not a valid cursor');
       where.id = { $lt: String(after[0]) };
@@ -356,7 +479,7 @@ export class OrderService {
   }
 
   async view(sn: string): Promise<OrderView> {
-    const order = await this.em.findOne(HomestayOrder, { sn, delState: 0 }, { refresh: true });
+    const order = await this.em.findOne(HomestayOrder, { sn, delState: 0, tradeState: { $nin: HIDDEN_STATE_CODES } }, { refresh: true });
     if (!order) throw notFound('order');
     return toView(order);
   }
@@ -379,7 +502,7 @@ export function toView(o: HomestayOrder): OrderView {
     homestayId: String(o.homestayId),
     businessId: String(o.homestayBusinessId),
     title: o.title,
-    state: stateOf(o.tradeState),
+    state: publicStateOf(o.tradeState),
     total: o.orderTotalPrice,
     checkIn: dateString(o.liveStartDate),
     checkOut: dateString(o.liveEndDate),

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '../../db/index.js';
 import { conflict } from '../../lib/errors.js';
-import { ORDER_STATES, type OrderState } from '../../lib/order-events.js';
+import { ORDER_STATES, type OrderState, type OrderStateEvent } from '../../lib/order-events.js';
 
 export { ORDER_STATES, type OrderState };
 
@@ -8,76 +9,132 @@ export { ORDER_STATES, type OrderState };
  * The order state machine (ARCHITECTURE.md "Order states"), the only code that changes an order's
  * state. Every transition is one guarded UPDATE (`WHERE sn = ? AND trade_state = <from>`), so two
  * racing transitions cannot both win; a repeated transition is a no-op; an impossible one is a
- * CONFLICT.
+ * CONFLICT. A change the public can see is recorded in `order_state_change` in the same database
+ * transaction as its UPDATE (events.ts delivers it from there), so no change goes unannounced.
+ *
+ * Two states are internal to the booking saga and never leave this service: PENDING (the booking
+ * is stored, its nights are being reserved) and FAILED (a booking that never became an order).
+ * An order in either reads as missing to everyone but the saga.
  */
+export type TradeState = OrderState | 'PENDING' | 'FAILED';
+export const INTERNAL_STATES = ['PENDING', 'FAILED'] as const satisfies readonly TradeState[];
+export const TRADE_STATES: readonly TradeState[] = [...ORDER_STATES, ...INTERNAL_STATES];
 
-/** looklook's trade_state codes. */
-export const STATE_CODE: Record<OrderState, number> = {
+/** looklook's trade_state codes; the internal ones lie outside looklook's range. */
+export const STATE_CODE: Record<TradeState, number> = {
   CANCELLED: -1,
   WAIT_PAY: 0,
   WAIT_USE: 1,
   USED: 2,
   REFUNDED: 3,
-  EXPIRED: 4,
+  PENDING: 10,
+  FAILED: 11,
 };
-const BY_CODE = new Map(Object.entries(STATE_CODE).map(([name, code]) => [code, name as OrderState]));
+const BY_CODE = new Map(Object.entries(STATE_CODE).map(([name, code]) => [code, name as TradeState]));
 
-export function stateOf(code: number): OrderState {
+/** Codes of the rows no read shows. */
+export const HIDDEN_STATE_CODES = INTERNAL_STATES.map((s) => STATE_CODE[s]);
+/**
+ * Codes of the orders that may still become payable: a per-user cap on unpaid orders must count
+ * bookings in flight (PENDING) as well as WAIT_PAY ones, or parallel bookings would slip past it.
+ */
+export const UNPAID_STATE_CODES = [STATE_CODE.PENDING, STATE_CODE.WAIT_PAY];
+
+export function stateOf(code: number): TradeState {
   const s = BY_CODE.get(Number(code));
   if (!s) throw new Error(`unknown trade_state ${code}`);
   return s;
 }
 
-/** The transitions that exist: to → the one state it may come from. WAIT_PAY is only ever the start. */
-export const TRANSITIONS: Record<OrderState, OrderState | null> = {
-  WAIT_PAY: null,
+export const isInternal = (s: TradeState): s is (typeof INTERNAL_STATES)[number] => s === 'PENDING' || s === 'FAILED';
+
+/** The public state of a stored order; an internal one here is a bug (reads filter them out). */
+export function publicStateOf(code: number): OrderState {
+  const s = stateOf(code);
+  if (isInternal(s)) throw new Error(`order in internal state ${s} reached a read`);
+  return s;
+}
+
+/** The transitions that exist: to → the one state it may come from. PENDING is only ever the start. */
+export const TRANSITIONS: Record<TradeState, TradeState | null> = {
+  PENDING: null,
+  WAIT_PAY: 'PENDING',
+  FAILED: 'PENDING',
   WAIT_USE: 'WAIT_PAY',
   CANCELLED: 'WAIT_PAY',
   USED: 'WAIT_USE',
   REFUNDED: 'WAIT_USE',
-  EXPIRED: 'WAIT_USE',
 };
 
-export type Plan = { kind: 'noop' } | { kind: 'apply'; from: OrderState } | { kind: 'impossible' };
+export type Plan = { kind: 'noop' } | { kind: 'apply'; from: TradeState } | { kind: 'impossible' };
 
 /** What moving an order in `current` to `to` means; pure, so it is tested for every pair. */
-export function planTransition(current: OrderState, to: OrderState): Plan {
+export function planTransition(current: TradeState, to: TradeState): Plan {
   if (current === to) return { kind: 'noop' };
   if (TRANSITIONS[to] === current) return { kind: 'apply', from: current };
   return { kind: 'impossible' };
 }
 
-export const canTransition = (from: OrderState, to: OrderState) => planTransition(from, to).kind === 'apply';
+export const canTransition = (from: TradeState, to: TradeState) => planTransition(from, to).kind === 'apply';
 
 /** Columns a transition writes besides the state. */
 export interface TransitionFields {
   paidAt?: Date;
   tradeCode?: string;
   closedAt?: Date;
+  /** null frees the key of a failed booking, so the guest's retry with it books anew. */
+  idempotencyKey?: null;
 }
 
 export interface TransitionResult {
   changed: boolean;
-  from: OrderState;
-  to: OrderState;
-  /** The order's owner (for the state-change event). */
+  from: TradeState;
+  to: TradeState;
+  /** The order's owner. */
   userId: string;
+  /** The change as recorded for subscribers, when it made one they can see. */
+  event?: RecordedEvent;
 }
 
-const COLUMN: Record<keyof TransitionFields, string> = { paidAt: 'paid_at', tradeCode: 'trade_code', closedAt: 'closed_at' };
+/** A row of order_state_change: the event and its row id (for marking it sent). */
+export interface RecordedEvent {
+  rowId: string;
+  event: OrderStateEvent & { id: string };
+}
+
+const COLUMN: Record<keyof TransitionFields, string> = {
+  paidAt: 'paid_at',
+  tradeCode: 'trade_code',
+  closedAt: 'closed_at',
+  idempotencyKey: 'idempotency_key',
+};
 
 /**
- * Moves order `sn` to `to` with one guarded UPDATE. When another writer moved the order in
- * between, the current state is read again and planned again (at most a few times: every real
- * move goes forward, so this ends). A missing order is reported as null.
+ * The event subscribers see for a change, or none: the public never saw PENDING, so confirming a
+ * booking reads as the order's creation (from null) and a failed booking as nothing at all.
+ */
+function eventOf(sn: string, userId: string, from: TradeState, to: TradeState): (OrderStateEvent & { id: string }) | null {
+  if (isInternal(to)) return null;
+  return { id: randomUUID(), sn, userId, from: isInternal(from) ? null : from, to, at: new Date().toISOString() };
+}
+
+/**
+ * Moves order `sn` to `to` with one guarded UPDATE, and records the change for subscribers in the
+ * same transaction. When another writer moved the order in between, the current state is read
+ * again and planned again (at most a few times: every real move goes forward, so this ends). A
+ * missing order is reported as null, and so is an order still in (or failed in) the booking saga
+ * when asked for any public move but its confirmation: outside the saga it does not exist.
  *
  * Given an EntityManager inside a transaction, it runs in that transaction and reads the row
- * `for update`: what the caller writes next commits with the move or not at all, and a racing
- * transition waits for the commit (a plain read would see the transaction's stale snapshot).
+ * `for update`: a racing transition waits for the commit (a plain read would see the
+ * transaction's stale snapshot). The caller delivers the recorded event after its commit.
  */
-export async function transition(em: EntityManager, sn: string, to: OrderState, fields: TransitionFields = {}): Promise<TransitionResult | null> {
+export async function transition(em: EntityManager, sn: string, to: TradeState, fields: TransitionFields = {}): Promise<TransitionResult | null> {
   const conn = em.getConnection();
   const trx = em.getTransactionContext();
+  // In the caller's transaction when there is one, so the change commits with what the caller
+  // writes next (a settle record) or not at all; else in a transaction of its own.
+  const inTransaction = <T>(fn: (tx: typeof trx) => Promise<T>): Promise<T> => (trx ? fn(trx) : conn.transactional((tx) => fn(tx)));
   for (let attempt = 0; attempt < 5; attempt++) {
     const rows = await conn.execute<{ trade_state: number; user_id: string | number }[]>(
       `select trade_state, user_id from homestay_order where sn = ? and del_state = 0${trx ? ' for update' : ''}`,
@@ -88,6 +145,7 @@ export async function transition(em: EntityManager, sn: string, to: OrderState, 
     if (!rows.length) return null;
     const current = stateOf(rows[0]!.trade_state);
     const userId = String(rows[0]!.user_id);
+    if (isInternal(current) && !isInternal(to) && to !== 'WAIT_PAY') return null;
     const plan = planTransition(current, to);
     if (plan.kind === 'noop') return { changed: false, from: current, to, userId };
     if (plan.kind === 'impossible') throw conflict(`order ${sn} cannot go from ${current} to ${to}`);
@@ -98,13 +156,26 @@ export async function transition(em: EntityManager, sn: string, to: OrderState, 
       sets.push(`${COLUMN[key]} = ?`);
       params.push(value);
     }
-    const res = await conn.execute<{ affectedRows: number }>(
-      `update homestay_order set ${sets.join(', ')} where sn = ? and trade_state = ? and del_state = 0`,
-      [...params, sn, STATE_CODE[plan.from]],
-      'run',
-      trx,
-    );
-    if (res.affectedRows === 1) return { changed: true, from: plan.from, to, userId };
+    const event = eventOf(sn, userId, plan.from, to);
+    const recorded = await inTransaction(async (tx) => {
+      const res = await conn.execute<{ affectedRows: number }>(
+        `update homestay_order set ${sets.join(', ')} where sn = ? and trade_state = ? and del_state = 0`,
+        [...params, sn, STATE_CODE[plan.from]],
+        'run',
+        tx,
+      );
+      if (res.affectedRows !== 1) return false;
+      if (!event) return null;
+      const ins = await conn.execute<{ insertId: number | string }>(
+        'insert into order_state_change (event_id, sn, payload) values (?, ?, ?)',
+        [event.id, sn, JSON.stringify(event)],
+        'run',
+        tx,
+      );
+      return { rowId: String(ins.insertId), event };
+    });
+    if (recorded === false) continue;
+    return { changed: true, from: plan.from, to, userId, ...(recorded ? { event: recorded } : {}) };
   }
   throw conflict(`order ${sn} is changing concurrently; try again`);
 }

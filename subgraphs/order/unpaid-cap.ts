@@ -4,7 +4,7 @@ import type { EntityManager } from '../../db/index.js';
 import { config } from '../../lib/config.js';
 import { conflict, domainError } from '../../lib/errors.js';
 import { redisKey } from '../../lib/redis.js';
-import { STATE_CODE } from './state-machine.js';
+import { UNPAID_STATE_CODES } from './state-machine.js';
 
 /**
  * No hoarding: a user holds at most ORDER_MAX_UNPAID_PER_USER WAIT_PAY orders at once, otherwise
@@ -27,11 +27,14 @@ const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
 export const unpaidCapReached = (limit: number) =>
   domainError('CONFLICT', `you already have ${limit} unpaid orders, the most allowed at once: pay or cancel one first`, { limit });
 
-/** WAIT_PAY orders of the user (counted up to `limit`: past it the exact number does not matter). */
+/**
+ * Unpaid orders of the user: WAIT_PAY, and bookings still in flight (PENDING), which may become
+ * WAIT_PAY. Counted up to `limit`: past it the exact number does not matter.
+ */
 export async function unpaidOrders(em: EntityManager, userId: string, limit: number): Promise<number> {
   const [row] = await em.getConnection().execute<{ n: number | string }[]>(
-    'select count(*) as n from (select 1 from homestay_order where user_id = ? and trade_state = ? and del_state = 0 limit ?) t',
-    [userId, STATE_CODE.WAIT_PAY, limit],
+    `select count(*) as n from (select 1 from homestay_order where user_id = ? and trade_state in (${UNPAID_STATE_CODES.map(() => '?').join(', ')}) and del_state = 0 limit ?) t`,
+    [userId, ...UNPAID_STATE_CODES, limit],
   );
   return Number(row?.n ?? 0);
 }

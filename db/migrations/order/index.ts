@@ -1,8 +1,10 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122000000_order } from './Migration20261122000000_order.js';
 import { Migration20261201000000_settle_record } from './Migration20261201000000_settle_record.js';
+import { Migration20261201000000_order_saga } from './Migration20261201000000_order_saga.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261122000000_order', class: Migration20261122000000_order },
   { name: 'Migration20261201000000_settle_record', class: Migration20261201000000_settle_record },
+  { name: 'Migration20261201000000_order_saga', class: Migration20261201000000_order_saga },
 ];

@@ -63,7 +63,7 @@ describe('order subgraph through the gateway', () => {
     const [row] = await orderRows(ns, { sn: o.sn });
     expect(row).toMatchObject({ trade_state: 0, sub_title: 'sub', cover: 'https://img.example/cover.jpg', food_info: 'breakfast', market_homestay_price: 30000 });
     await waitFor(async () => events.filter((e) => e.sn === o.sn), (l) => l.length === 1, 5000, 50);
-    expect(events.filter((e) => e.sn === o.sn)).toEqual([{ sn: o.sn, userId: guest.userId, from: null, to: 'WAIT_PAY', at: expect.any(String) }]);
+    expect(events.filter((e) => e.sn === o.sn)).toEqual([{ id: expect.any(String), sn: o.sn, userId: guest.userId, from: null, to: 'WAIT_PAY', at: expect.any(String) }]);
   });
 
   it('prices a per-person homestay by guests and nights, without food by default', async () => {
@@ -117,6 +117,38 @@ describe('order subgraph through the gateway', () => {
     expect(rows).toHaveLength(3);
     await waitFor(() => heldNights(ns, { homestayId }), (n) => n === 6, 5000);
     expect(await heldNights(ns, { homestayId })).toBe(6);
+  });
+
+  it('refuses an idempotencyKey reused with different input: CONFLICT naming the key, nothing booked', async () => {
+    const me = await signUp();
+    const homestayId = await createHomestay(ns, { roomCount: 5 });
+    const input = { homestayId, ...stay(3, 1), guests: 1, idempotencyKey: 'key-reused' };
+    const first = (await create(me.token, input)).data.createHomestayOrder;
+    const other = await createHomestay(ns, { roomCount: 5 });
+    const changes: Record<string, unknown>[] = [
+      { guests: 2 },
+      { ...stay(3, 2) },
+      { ...stay(4, 1) },
+      { homestayId: other },
+      { needFood: true },
+      { remark: 'a different stay' },
+    ];
+    for (const change of changes) {
+      const r = await create(me.token, { ...input, ...change });
+      expect(errorCode(r), JSON.stringify(change)).toBe('CONFLICT');
+      expect(r.errors![0]!.message).toContain('key-reused');
+    }
+    // The same input (defaults spelled out or not) is still a replay of the first order.
+    const replay = await create(me.token, { ...input, needFood: false });
+    expect(replay.data.createHomestayOrder.sn).toBe(first.sn);
+    expect(await orderRows(ns, { userId: me.userId })).toHaveLength(1);
+    expect(await heldNights(ns, { homestayId })).toBe(1);
+    expect(await heldNights(ns, { homestayId: other })).toBe(0);
+  });
+
+  it('offers the order states that exist, and no EXPIRED', async () => {
+    const r = await gql(`{ __type(name: "OrderState") { enumValues { name } } }`);
+    expect(r.data.__type.enumValues.map((v: { name: string }) => v.name)).toEqual(['WAIT_PAY', 'WAIT_USE', 'USED', 'REFUNDED', 'CANCELLED']);
   });
 
   describe('bad input: the code, and nothing written (no order, no night, no job)', () => {

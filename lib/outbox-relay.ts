@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import type { MikroORM } from '../db/index.js';
+import type { Logger } from './logger.js';
+import { redisKey, type Redis } from './redis.js';
+
+/**
+ * The relay loop of a transactional outbox, shared by the payment outbox (to Kafka) and the order
+ * state-change record (to Redis pub/sub). A writer commits its rows in the transaction of the
+ * change they describe; the relay publishes unsent rows oldest first (by id), marks them sent only
+ * once the sink accepted them, and retries with backoff while the sink is away. One relay at a
+ * time across processes (a Redis lease), so rows leave in the order they were written; a batch
+ * retried after a failure may repeat rows, which consumers drop by the event id each row carries.
+ */
+export interface OutboxTable<Row extends { id: string }> {
+  /** The table: needs `id` (auto-increment), `sent_at datetime(3) null`, `attempts int`, and an index on (sent_at, id). */
+  table: string;
+  /** Columns the sink needs, `id` among them. */
+  columns: string;
+  /** Redis lease name (inside the namespace). */
+  lease: string;
+  /** A condition unsent rows must also meet to be taken now, with its parameters. */
+  ready?: { sql: string; params: () => unknown[] };
+  /** Delivers rows in the given order; throws when they may not all have arrived. */
+  send(rows: Row[]): Promise<void>;
+  /** After a failed send: drop connections that may be dead. */
+  reset?(): Promise<void>;
+  /** On stop. */
+  close?(): Promise<void>;
+}
+
+export interface RelayOptions {
+  /** Rows published per round. */
+  batchSize?: number;
+  /** How often unsent rows are looked for when nothing wakes the relay (written by another instance, say). */
+  pollMs?: number;
+  /** Longest wait between two attempts while the sink refuses. */
+  maxBackoffMs?: number;
+  /** How long sent rows stay (for inspection and replays) before the relay deletes them. */
+  keepSentMs?: number;
+}
+
+/** Sent rows are pruned at most this often, a bounded batch at a time. */
+const PRUNE_EVERY_MS = 60_000;
+const PRUNE_BATCH = 1000;
+
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const LOCK_TTL_MS = 30_000;
+
+export class OutboxRelayLoop<Row extends { id: string }> {
+  private stopped = false;
+  private wakeUp: (() => void) | null = null;
+  private pending = false;
+  private loop: Promise<void> | null = null;
+  private readonly token = randomUUID();
+  private readonly lockKey: string;
+  private readonly opts: Required<RelayOptions>;
+  private lastPrune = 0;
+  /** Counters for the benchmark and tests. */
+  readonly stats = { published: 0, failures: 0 };
+
+  constructor(
+    protected readonly orm: MikroORM,
+    private readonly redis: Redis,
+    protected readonly log: Logger,
+    private readonly outbox: OutboxTable<Row>,
+    opts: RelayOptions = {},
+  ) {
+    this.opts = { batchSize: 200, pollMs: 1000, maxBackoffMs: 5000, keepSentMs: 7 * 24 * 3600_000, ...opts };
+    this.lockKey = redisKey(outbox.lease);
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Something was written: publish now instead of at the next poll. */
+  wake(): void {
+    this.pending = true;
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    await this.loop;
+    await this.redis.eval(RELEASE, 1, this.lockKey, this.token).catch(() => undefined);
+    await this.outbox.close?.().catch(() => undefined);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = null;
+        done();
+      };
+    });
+  }
+
+  private async holdLease(): Promise<boolean> {
+    const renewed = await this.redis.eval(RENEW, 1, this.lockKey, this.token, String(LOCK_TTL_MS));
+    if (Number(renewed) === 1) return true;
+    return (await this.redis.set(this.lockKey, this.token, 'PX', LOCK_TTL_MS, 'NX')) === 'OK';
+  }
+
+  /** Deletes rows sent longer than keepSentMs ago, so the outbox does not grow forever. */
+  async pruneSent(): Promise<number> {
+    const res = await this.orm.em.getConnection().execute<{ affectedRows: number }>(
+      `delete from ${this.outbox.table} where sent_at is not null and sent_at < current_timestamp(3) - interval ? microsecond order by id limit ?`,
+      [this.opts.keepSentMs * 1000, PRUNE_BATCH],
+      'run',
+    );
+    this.lastPrune = Date.now();
+    return res.affectedRows;
+  }
+
+  /** Pruning is housekeeping: a failure is logged and never holds up publishing. */
+  private async pruneQuietly(): Promise<void> {
+    try {
+      const pruned = await this.pruneSent();
+      if (pruned) this.log.info({ pruned, table: this.outbox.table }, 'pruned sent outbox rows');
+    } catch (err) {
+      this.lastPrune = Date.now();
+      this.log.warn({ err: (err as Error).message, table: this.outbox.table }, 'outbox prune failed');
+    }
+  }
+
+  private async run(): Promise<void> {
+    const { table, columns, ready } = this.outbox;
+    let backoff = 200;
+    while (!this.stopped) {
+      let rows: Row[] = [];
+      try {
+        if (!(await this.holdLease())) {
+          await this.sleep(this.opts.pollMs);
+          continue;
+        }
+        if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) await this.pruneQuietly();
+        this.pending = false;
+        rows = await this.orm.em.getConnection().execute<Row[]>(
+          `select ${columns} from ${table} where sent_at is null${ready ? ` and ${ready.sql}` : ''} order by id limit ?`,
+          [...(ready?.params() ?? []), this.opts.batchSize],
+        );
+        if (!rows.length) {
+          if (!this.pending) await this.sleep(this.opts.pollMs);
+          continue;
+        }
+        await this.outbox.send(rows);
+        await this.orm.em.getConnection().execute(
+          `update ${table} set sent_at = current_timestamp(3), attempts = attempts + 1 where id in (${rows.map(() => '?').join(',')})`,
+          rows.map((r) => r.id),
+          'run',
+        );
+        this.stats.published += rows.length;
+        backoff = 200;
+      } catch (err) {
+        this.stats.failures += 1;
+        this.log.warn({ err: (err as Error).message, table, unsent: rows.length, retryInMs: backoff }, 'outbox relay could not publish; retrying');
+        if (rows.length) {
+          await this.orm.em.getConnection()
+            .execute(`update ${table} set attempts = attempts + 1 where id in (${rows.map(() => '?').join(',')})`, rows.map((r) => r.id), 'run')
+            .catch(() => undefined);
+        }
+        await this.outbox.reset?.().catch(() => undefined);
+        // Not cut short by wake(): writes arriving during an outage must not spin the loop.
+        await new Promise((resolve) => setTimeout(resolve, this.stopped ? 0 : backoff));
+        backoff = Math.min(backoff * 2, this.opts.maxBackoffMs);
+      }
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import type { EntityManager, MikroORM } from '../../db/index.js';
+import type { Logger } from '../../lib/logger.js';
+import { ORDER_STATE_CHANNEL } from '../../lib/order-events.js';
+import { OutboxRelayLoop, type RelayOptions } from '../../lib/outbox-relay.js';
+import type { Redis } from '../../lib/redis.js';
+import type { RecordedEvent } from './state-machine.js';
+import { crashPoint } from './test-faults.js';
+
+/**
+ * Delivery of the recorded state changes (order_state_change, written by state-machine.ts in the
+ * transaction of each change) to the Redis channel `<NAMESPACE>:order-state-changed`.
+ *
+ * The process that made a change publishes it at once and marks its row sent, so subscribers
+ * hear of it as fast as before. Should that process die or Redis fail in between, the row stays
+ * unsent and the relay publishes it: one relay at a time (the order service and every jobs
+ * process run one; a Redis lease picks the active one), oldest row first, leaving rows younger
+ * than DIRECT_GRACE_MS to their writer. A change may thus be published twice (the relay racing a
+ * slow writer); both messages carry the same event id.
+ */
+export const DIRECT_GRACE_MS = 2000;
+
+/** Publishes one recorded change now and marks it sent; a failure is left to the relay. */
+export async function deliver(em: EntityManager, redis: Redis, log: Logger, recorded: RecordedEvent): Promise<void> {
+  crashPoint('before-publish');
+  try {
+    await redis.publish(ORDER_STATE_CHANNEL(), JSON.stringify(recorded.event));
+    await em
+      .getConnection()
+      .execute('update order_state_change set sent_at = current_timestamp(3), attempts = attempts + 1 where id = ? and sent_at is null', [recorded.rowId], 'run');
+  } catch (err) {
+    log.warn({ err: (err as Error).message, sn: recorded.event.sn }, 'order state change not published yet; the relay will');
+  }
+}
+
+interface ChangeRow {
+  id: string;
+  payload: string;
+}
+
+export class OrderEventRelay extends OutboxRelayLoop<ChangeRow> {
+  constructor(orm: MikroORM, redis: Redis, log: Logger, opts: RelayOptions = {}) {
+    super(orm, redis, log, {
+      table: 'order_state_change',
+      columns: 'id, payload',
+      lease: 'order-event-relay',
+      ready: { sql: 'create_time < current_timestamp(3) - interval ? microsecond', params: () => [DIRECT_GRACE_MS * 1000] },
+      async send(rows) {
+        // One MULTI: the messages go out in row order, and all of them or none are acknowledged.
+        const multi = redis.multi();
+        for (const r of rows) multi.publish(ORDER_STATE_CHANNEL(), r.payload);
+        const results = await multi.exec();
+        const failed = results?.find(([err]) => err);
+        if (!results || failed) throw failed?.[0] ?? new Error('redis refused the publish');
+      },
+    }, { keepSentMs: 24 * 3600_000, ...opts });
+  }
+}

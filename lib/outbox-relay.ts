@@ -10,6 +10,11 @@ import { redisKey, type Redis } from './redis.js';
  * once the sink accepted them, and retries with backoff while the sink is away. One relay at a
  * time across processes (a Redis lease), so rows leave in the order they were written; a batch
  * retried after a failure may repeat rows, which consumers drop by the event id each row carries.
+ *
+ * The lease is renewed while a round is out, so a slow sink keeps it. It cannot stop a holder that
+ * lost it unawares (paused past its lifetime, a Redis failover) from sending beside the next one:
+ * a sink that must not repeat rows fences the old holder itself, with beforeRead() and
+ * lease.assertHeld() (see the payment relay).
  */
 export interface OutboxTable<Row extends { id: string }> {
   /** The table: needs `id` (auto-increment), `sent_at datetime(3) null`, `attempts int`, and an index on (sent_at, id). */
@@ -20,9 +25,15 @@ export interface OutboxTable<Row extends { id: string }> {
   lease: string;
   /** A condition unsent rows must also meet to be taken now, with its parameters. */
   ready?: { sql: string; params: () => unknown[] };
+  /**
+   * Runs each round with the lease held, before any row is read. `newLease` is true from the round
+   * that took the lease until a call with true returns: the previous holder may still be at work.
+   * A throw counts as a failed round.
+   */
+  beforeRead?(newLease: boolean): Promise<void>;
   /** Delivers rows in the given order; throws when they may not all have arrived. */
-  send(rows: Row[]): Promise<void>;
-  /** After a failed send: drop connections that may be dead. */
+  send(rows: Row[], lease: Lease): Promise<void>;
+  /** After a failed or abandoned round: drop connections that may be dead or stale. */
   reset?(): Promise<void>;
   /** On stop. */
   close?(): Promise<void>;
@@ -37,6 +48,20 @@ export interface RelayOptions {
   maxBackoffMs?: number;
   /** How long sent rows stay (for inspection and replays) before the relay deletes them. */
   keepSentMs?: number;
+  /** Lifetime of the Redis lease (tests shorten it). */
+  leaseMs?: number;
+}
+
+export interface Lease {
+  /** Throws LeaseLost unless this relay still holds the lease (renewing it): a sink calls it before an irrevocable step. */
+  assertHeld(): Promise<void>;
+}
+
+/** The lease ended during a round: the round is given up without backoff, the next holder sends its rows. */
+export class LeaseLost extends Error {
+  constructor(message = 'the relay lease was lost', options?: ErrorOptions) {
+    super(message, options);
+  }
 }
 
 /** Sent rows are pruned at most this often, a bounded batch at a time. */
@@ -56,6 +81,7 @@ export class OutboxRelayLoop<Row extends { id: string }> {
   private readonly lockKey: string;
   private readonly opts: Required<RelayOptions>;
   private lastPrune = 0;
+  private newLease = false;
   /** Counters for the benchmark and tests. */
   readonly stats = { published: 0, failures: 0 };
 
@@ -66,7 +92,7 @@ export class OutboxRelayLoop<Row extends { id: string }> {
     private readonly outbox: OutboxTable<Row>,
     opts: RelayOptions = {},
   ) {
-    this.opts = { batchSize: 200, pollMs: 1000, maxBackoffMs: 5000, keepSentMs: 7 * 24 * 3600_000, ...opts };
+    this.opts = { batchSize: 200, pollMs: 1000, maxBackoffMs: 5000, keepSentMs: 7 * 24 * 3600_000, leaseMs: LOCK_TTL_MS, ...opts };
     this.lockKey = redisKey(outbox.lease);
   }
 
@@ -102,10 +128,30 @@ export class OutboxRelayLoop<Row extends { id: string }> {
     });
   }
 
+  private async renewLease(): Promise<boolean> {
+    return Number(await this.redis.eval(RENEW, 1, this.lockKey, this.token, String(this.opts.leaseMs))) === 1;
+  }
+
   private async holdLease(): Promise<boolean> {
-    const renewed = await this.redis.eval(RENEW, 1, this.lockKey, this.token, String(LOCK_TTL_MS));
-    if (Number(renewed) === 1) return true;
-    return (await this.redis.set(this.lockKey, this.token, 'PX', LOCK_TTL_MS, 'NX')) === 'OK';
+    if (await this.renewLease()) return true;
+    if ((await this.redis.set(this.lockKey, this.token, 'PX', this.opts.leaseMs, 'NX')) !== 'OK') return false;
+    this.newLease = true;
+    return true;
+  }
+
+  /** Renews the lease every third of its lifetime while a round is out, and remembers losing it. */
+  private keepLease(): Lease & { stop(): void } {
+    let lost = false;
+    const timer = setInterval(() => {
+      // A Redis error is no verdict: assertHeld() asks again.
+      this.renewLease().then((held) => void (lost ||= !held), () => undefined);
+    }, Math.max(50, Math.floor(this.opts.leaseMs / 3)));
+    return {
+      assertHeld: async () => {
+        if (lost || !(await this.renewLease())) throw new LeaseLost();
+      },
+      stop: () => clearInterval(timer),
+    };
   }
 
   /** Deletes rows sent longer than keepSentMs ago, so the outbox does not grow forever. */
@@ -135,22 +181,29 @@ export class OutboxRelayLoop<Row extends { id: string }> {
     let backoff = 200;
     while (!this.stopped) {
       let rows: Row[] = [];
+      let lease: (Lease & { stop(): void }) | null = null;
       try {
         if (!(await this.holdLease())) {
           await this.sleep(this.opts.pollMs);
           continue;
         }
+        lease = this.keepLease();
         if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) await this.pruneQuietly();
         this.pending = false;
+        if (this.outbox.beforeRead) {
+          await this.outbox.beforeRead(this.newLease);
+          this.newLease = false;
+        }
         rows = await this.orm.em.getConnection().execute<Row[]>(
           `select ${columns} from ${table} where sent_at is null${ready ? ` and ${ready.sql}` : ''} order by id limit ?`,
           [...(ready?.params() ?? []), this.opts.batchSize],
         );
         if (!rows.length) {
+          lease.stop();
           if (!this.pending) await this.sleep(this.opts.pollMs);
           continue;
         }
-        await this.outbox.send(rows);
+        await this.outbox.send(rows, lease);
         await this.orm.em.getConnection().execute(
           `update ${table} set sent_at = current_timestamp(3), attempts = attempts + 1 where id in (${rows.map(() => '?').join(',')})`,
           rows.map((r) => r.id),
@@ -159,6 +212,12 @@ export class OutboxRelayLoop<Row extends { id: string }> {
         this.stats.published += rows.length;
         backoff = 200;
       } catch (err) {
+        await this.outbox.reset?.().catch(() => undefined);
+        if (err instanceof LeaseLost) {
+          // Not a sink failure: the loop asks for the lease again at once, and waits as a non-holder.
+          this.log.warn({ why: err.message, table, unsent: rows.length }, 'outbox relay lost its lease mid-batch; the batch was given up');
+          continue;
+        }
         this.stats.failures += 1;
         this.log.warn({ err: (err as Error).message, table, unsent: rows.length, retryInMs: backoff }, 'outbox relay could not publish; retrying');
         if (rows.length) {
@@ -166,10 +225,11 @@ export class OutboxRelayLoop<Row extends { id: string }> {
             .execute(`update ${table} set attempts = attempts + 1 where id in (${rows.map(() => '?').join(',')})`, rows.map((r) => r.id), 'run')
             .catch(() => undefined);
         }
-        await this.outbox.reset?.().catch(() => undefined);
         // Not cut short by wake(): writes arriving during an outage must not spin the loop.
         await new Promise((resolve) => setTimeout(resolve, this.stopped ? 0 : backoff));
         backoff = Math.min(backoff * 2, this.opts.maxBackoffMs);
+      } finally {
+        lease?.stop();
       }
     }
   }

@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import { createRedis } from '../lib/redis.js';
 import { ORDER_STATE_CHANNEL, parseOrderStateEvent, type OrderStateEvent } from '../lib/order-events.js';
 
+/** Event ids remembered to drop repeated deliveries of one change. */
+const RECENT_IDS = 10_000;
+
 /** A local subscriber: all of one user's orders, or one order (sn) of that user. */
 export interface OrderEventListener {
   userId: string;
@@ -40,6 +43,7 @@ export class OrderEventHub {
   /** Subscribe/unsubscribe calls run one after another, converging on "subscribed iff listeners". */
   private sync: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly recentIds = new Set<string>();
 
   constructor(
     private readonly log?: Logger,
@@ -102,6 +106,18 @@ export class OrderEventHub {
     }
   }
 
+  /**
+   * Whether this event id was dispatched already: the order service may publish a change twice
+   * (its relay retrying after a crash), always with the same id. The most recent ids are kept;
+   * a repeat comes within seconds, long before its id leaves the window.
+   */
+  private seenBefore(id: string): boolean {
+    if (this.recentIds.has(id)) return true;
+    this.recentIds.add(id);
+    if (this.recentIds.size > RECENT_IDS) this.recentIds.delete(this.recentIds.values().next().value!);
+    return false;
+  }
+
   private connection(): Redis {
     if (!this.redis) {
       const redis = createRedis({ connectionName: 'gateway-order-events' });
@@ -112,6 +128,7 @@ export class OrderEventHub {
           this.log?.warn({ message: message.slice(0, 200) }, 'malformed order state event ignored');
           return;
         }
+        if (event.id && this.seenBefore(event.id)) return;
         this.dispatch(event);
       });
       redis.on('error', (err) => this.log?.warn({ err: err.message }, 'order events Redis connection error'));

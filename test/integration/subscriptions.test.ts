@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
+import { Redis } from 'ioredis';
 import { gatewayUrl, gql, processUrl, signUp, testNamespace } from '../support/gql.js';
 import { Stack } from '../support/stack.js';
 import { connect, refusal, subscribe, subscriptionStats, waitForStats, type WsConnection } from '../support/ws.js';
@@ -71,7 +72,9 @@ beforeAll(async () => {
       PAYMENT_URL: processUrl('payment'),
       ORDER_PAY_TIMEOUT: '3s',
       SUBSCRIPTION_MAX_PER_CONNECTION: String(MAX_PER_CONNECTION),
-      SUBSCRIPTION_KEEP_ALIVE: '500ms',
+      // Short, to see pings in a test; not shorter: the server reads one frame per loop turn, so a
+      // pong can wait behind a burst of subscribes.
+      SUBSCRIPTION_KEEP_ALIVE: '1s',
       // The churn test below opens thousands of subscriptions on purpose; socket-abuse.test.ts
       // covers the rate limit.
       SUBSCRIPTION_SUBSCRIBE_RATE: '0',
@@ -245,6 +248,26 @@ describe('orderStateChanged over graphql-ws', () => {
     expect(all.results).toEqual([]);
   });
 
+  it('a change published twice (the order relay retrying) reaches a subscriber once', async () => {
+    const guest = await signUp('Twice');
+    const sn = await book(guest.token);
+    const conn = open(stackB.wsUrl, guest.token);
+    const sub = await live(stackB.gatewayUrl, conn, LEAN);
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const channel = `${ns}:order-state-changed`; // the order service's channel, in the test namespace
+    try {
+      const event = { id: `dup-${randomBytes(6).toString('hex')}`, sn, userId: guest.userId, from: 'WAIT_PAY', to: 'CANCELLED', at: new Date().toISOString() };
+      await redis.publish(channel, JSON.stringify(event));
+      await redis.publish(channel, JSON.stringify(event));
+      await redis.publish(channel, JSON.stringify({ ...event, id: `${event.id}-2` }));
+      await sub.waitFor(2);
+      await sleep(300);
+      expect(sub.results.map((r) => r.data.orderStateChanged.to)).toEqual(['CANCELLED', 'CANCELLED']);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('pings to keep the socket alive and bounds subscriptions per connection', async () => {
     const guest = await signUp('Pinger');
     const socket = new WebSocket(stackB.wsUrl, 'graphql-transport-ws');
@@ -252,7 +275,7 @@ describe('orderStateChanged over graphql-ws', () => {
     socket.on('ping', () => (pings += 1));
     await new Promise((r) => socket.once('open', r));
     socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${guest.token}` } }));
-    await sleep(1_700);
+    await sleep(2_700);
     expect(pings).toBeGreaterThanOrEqual(2);
     socket.close();
 

@@ -232,7 +232,8 @@ describe('closing asks the payment service first', () => {
       const outcome = await waitFor(() => redis.get(redisKey(`payment-event-done:${eventId}`)), (v) => v !== null, 90_000, 500);
       expect(outcome).toBe('already-paid');
       const [row] = await orderRows(ns, { sn: o.sn });
-      expect(row).toMatchObject({ trade_state: 1, version: 1 });
+      // One move after the booking's own confirmation (PENDING → WAIT_PAY): WAIT_PAY → WAIT_USE, once.
+      expect(row).toMatchObject({ trade_state: 1, version: 2 });
       expect(row!.trade_code).toMatch(/^[A-Z2-9]{8}$/);
       expect(await payment(p.sn)).toMatchObject({ pay_status: 1, live_order_sn: o.sn });
       const events = await query(ns, 'payment', 'select payload from payment_outbox where message_key = ?', [o.sn]);

@@ -74,7 +74,7 @@ beforeAll(async () => {
       SUBSCRIPTION_MAX_PER_CONNECTION: String(MAX_PER_CONNECTION),
       // Short, to see pings in a test; not shorter: the server reads one frame per loop turn, so a
       // pong can wait behind a burst of subscribes.
-      SUBSCRIPTION_KEEP_ALIVE: '1s',
+      SUBSCRIPTION_KEEP_ALIVE: '2s',
       // The churn test below opens thousands of subscriptions on purpose; socket-abuse.test.ts
       // covers the rate limit.
       SUBSCRIPTION_SUBSCRIBE_RATE: '0',
@@ -275,7 +275,7 @@ describe('orderStateChanged over graphql-ws', () => {
     socket.on('ping', () => (pings += 1));
     await new Promise((r) => socket.once('open', r));
     socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${guest.token}` } }));
-    await sleep(2_700);
+    await sleep(4_500);
     expect(pings).toBeGreaterThanOrEqual(2);
     socket.close();
 

@@ -31,6 +31,19 @@ export interface ClusterSettings {
   log: (m: string) => void;
 }
 
+async function healthyWithin(url: string, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
 export class Cluster {
   readonly broker: BrokerOptions;
   brokers: string[] = [];
@@ -123,7 +136,19 @@ export class Cluster {
   }
 
   async startProcess(t: Target): Promise<void> {
-    await this.stack(t.side).startProcess(t.name, this.extraEnv.get(`${t.side}:${t.name}`) ?? {});
+    const stack = this.stack(t.side);
+    try {
+      await stack.startProcess(t.name, this.extraEnv.get(`${t.side}:${t.name}`) ?? {});
+    } catch (err) {
+      // The stack gives a process a minute; on a busy two-core machine a restart can take longer,
+      // and the process is still starting: give it more time. One that never answers is killed,
+      // so that no process outlives the soak.
+      const slow = /did not become healthy/.test((err as Error).message);
+      if (!slow || !(await healthyWithin(stack.url(t.name), 120_000))) {
+        await stack.stopProcess(t.name, 'SIGKILL');
+        throw err;
+      }
+    }
     this.running.add(label(t));
   }
 

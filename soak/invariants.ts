@@ -7,7 +7,7 @@ import { group, topic } from '../lib/kafka.js';
 import { createRedis } from '../lib/redis.js';
 import type { Databases } from './db.js';
 import type { Ledger } from './ledger.js';
-import type { Subscriber } from './subscribers.js';
+import type { ChannelWitness, Subscriber } from './subscribers.js';
 
 /**
  * The invariants of issue 11, read straight from the four databases, Kafka and what the
@@ -172,8 +172,8 @@ export async function unsettled(s: Snapshot): Promise<string[]> {
   return left;
 }
 
-export function checkAll(s: Snapshot, ledger: Ledger, subscribers: Subscriber[]): Check[] {
-  return [rooms(s), holds(s), money(s, ledger), messages(s), outbox(s), watched(s, subscribers)];
+export function checkAll(s: Snapshot, ledger: Ledger, subscribers: Subscriber[], witness: ChannelWitness): Check[] {
+  return [rooms(s), holds(s), money(s, ledger), messages(s), outbox(s), watched(s, subscribers, witness, ledger)];
 }
 
 function rooms(s: Snapshot): Check {
@@ -300,7 +300,7 @@ function outbox(s: Snapshot): Check {
   return { name: 'outbox', scope: `outbox unsent ${s.unsentOutbox}, consumer lag ${s.lag ?? '?'}`, violations: v };
 }
 
-function watched(s: Snapshot, subscribers: Subscriber[]): Check {
+function watched(s: Snapshot, subscribers: Subscriber[], witness: ChannelWitness, ledger: Ledger): Check {
   const v: string[] = [];
   let orders = 0;
   let events = 0;
@@ -313,8 +313,11 @@ function watched(s: Snapshot, subscribers: Subscriber[]): Check {
       if (last !== final) {
         // When the order last changed: closed_at is exact, update_time a rough second (paid_at is the payment's time, not the order's change).
         const changedAt = o ? (o.trade_state === -1 ? instant(o.closed_at) : instant(o.updated)) : null;
-        const when = changedAt === null ? '' : sub.wasAway(changedAt) ? ', changed while the subscriber was reconnecting' : ', changed while the subscriber was connected';
-        v.push(`${sn}: subscriber of user ${sub.guest.userId} on gateway ${sub.side} last heard ${last}, the order is ${final}${when}`);
+        const when = changedAt === null ? '' : sub.wasAway(changedAt) ? 'while the subscriber was reconnecting' : 'while the subscriber was connected';
+        const onChannel = (witness.published.get(sn) ?? []).map((e) => e.to);
+        const why = onChannel.includes(final) ? `${final} was published on Redis` : `${final} never reached the Redis channel (published: ${onChannel.join(' → ') || 'nothing'})`;
+        const heard = (sub.heard.get(sn) ?? []).map((e) => e.to).join(' → ');
+        v.push(`${sn} (plan ${ledger.orders.get(sn)?.plan ?? '?'}): subscriber on gateway ${sub.side} heard ${heard}, the order is ${final}, changed ${when}; ${why}`);
       }
     }
   }

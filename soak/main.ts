@@ -8,7 +8,7 @@ import { FaultInjector, faultSchedule } from './faults.js';
 import { checkAll, snapshot, unsettled } from './invariants.js';
 import { Ledger, summary, type Guest } from './ledger.js';
 import { createRng } from './rng.js';
-import { Subscriber, waitUntilListening } from './subscribers.js';
+import { ChannelWitness, Subscriber, waitUntilListening } from './subscribers.js';
 import { Traffic, type Stay } from './traffic.js';
 
 /**
@@ -30,7 +30,7 @@ const SEED = int('SOAK_SEED', randomInt(0, 2 ** 31));
 const WORKERS = int('SOAK_WORKERS', 8);
 const GUESTS = int('SOAK_GUESTS', 40);
 const SUBSCRIBERS = Math.min(GUESTS, int('SOAK_SUBSCRIBERS', 12));
-const HOMESTAYS = int('SOAK_HOMESTAYS', 8);
+const HOMESTAYS = int('SOAK_HOMESTAYS', 12);
 const SETTLE_SECONDS = int('SOAK_SETTLE_SECONDS', 180);
 const KEEP = process.env.SOAK_KEEP === '1';
 /** SOAK_FAULTS=0: the same traffic with no fault, to tell what faults cause from what traffic alone does. */
@@ -39,7 +39,7 @@ const SANDBOX_SECRET = process.env.PAYMENT_SANDBOX_SECRET ?? 'looklook-dev-sandb
 
 /** The product's settings for the soak: short deadlines and quick sweeps, so a short run sees many of each. */
 const PRODUCT_ENV: Record<string, string> = {
-  LOG_LEVEL: 'warn',
+  LOG_LEVEL: process.env.SOAK_LOG_LEVEL ?? 'warn',
   ORDER_PAY_TIMEOUT: '8s',
   ORDER_SWEEP_INTERVAL: '4s',
   ORDER_ORPHAN_AGE: '15s',
@@ -70,12 +70,14 @@ log(`soak: replay with SOAK_SEED=${SEED} SOAK_SECONDS=${SECONDS} npm run soak`);
 const db = new Databases(namespace);
 const cluster = await Cluster.prepare({ namespace, env: PRODUCT_ENV, log }, proxyRng);
 const subscribers: Subscriber[] = [];
+const witness = new ChannelWitness();
 let tornDown = false;
 
 async function teardown(): Promise<void> {
   if (tornDown) return;
   tornDown = true;
   await Promise.all(subscribers.map((s) => s.stop().catch(() => undefined)));
+  witness.stop();
   await cluster.close();
   await db.close();
   if (KEEP) {
@@ -127,7 +129,7 @@ try {
     homestays.push({ id: await createHomestay(namespace, { roomCount: rooms, title: `Soak ${i + 1}`, price: 10_000 + 1_000 * fixtureRng.int(0, 20) }), rooms });
   }
   // Stays over a span that grows with the run, so a long run does not end up all sold out.
-  const spanDays = Math.min(200, Math.max(20, Math.round(SECONDS / 4)));
+  const spanDays = Math.min(300, Math.max(30, Math.round(SECONDS / 2)));
   const first = addDays(todayIn(), 1);
   const stays: Stay[] = [];
   for (let d = 0; d < spanDays; d++) for (let n = 1; n <= 3; n++) stays.push({ checkIn: addDays(first, d), checkOut: addDays(first, d + n) });
@@ -140,6 +142,7 @@ try {
     subscribers.push(s);
   }
   await waitUntilListening(cluster, subscribers);
+  await witness.start();
   log(`soak: ${homestays.length} homestays (${homestays.map((h) => h.rooms).join('/')} rooms), ${guests.length} guests, ${subscribers.length} subscribers [${elapsed()}]`);
 
   const ledger = new Ledger();
@@ -189,7 +192,7 @@ try {
   const settledIn = ((Date.now() - settleStart) / 1000).toFixed(0);
   log(quietRounds >= 2 ? `soak: settled in ${settledIn}s` : `soak: NOT settled after ${settledIn}s: ${left.join(', ')}`);
 
-  const checks = checkAll(await snapshot(db), ledger, subscribers);
+  const checks = checkAll(await snapshot(db), ledger, subscribers, witness);
   log('');
   for (const c of checks) {
     log(`${c.violations.length ? 'FAIL' : 'ok  '}  ${c.name.padEnd(11)} ${c.scope}${c.violations.length ? ` — ${c.violations.length} violations` : ''}`);

@@ -1,5 +1,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { ORDER_STATE_CHANNEL, parseOrderStateEvent } from '../lib/order-events.js';
+import { createRedis, type Redis } from '../lib/redis.js';
 import type { Cluster, Side } from './cluster.js';
 import type { Guest } from './ledger.js';
 
@@ -13,6 +15,8 @@ const WATCH = `subscription { orderStateChanged { from to order { sn } } }`;
 export class Subscriber {
   /** The last state received for each order, in arrival order. */
   readonly lastState = new Map<string, string>();
+  /** Every state received for each order, with the time it arrived (for the report). */
+  readonly heard = new Map<string, Array<{ to: string; at: number }>>();
   events = 0;
   connects = 0;
   /** Subscriptions the server ended (error or complete) that the client made again. */
@@ -75,6 +79,7 @@ export class Subscriber {
           if (!e) return;
           this.events += 1;
           this.lastState.set(e.order.sn, e.to);
+          (this.heard.get(e.order.sn) ?? this.heard.set(e.order.sn, []).get(e.order.sn)!).push({ to: e.to, at: Date.now() });
         },
         error: (err) => {
           this.errors.push(err instanceof Error ? err.message : JSON.stringify(err).slice(0, 200));
@@ -112,5 +117,27 @@ export async function waitUntilListening(cluster: Cluster, subscribers: Subscrib
       if (Date.now() > deadline) throw new Error(`gateway ${side} does not hold the ${want} subscriptions after ${timeoutMs / 1000}s`);
       await new Promise((r) => setTimeout(r, 200));
     }
+  }
+}
+
+/**
+ * Listens to the order state channel in Redis directly, beside the subscribers: when a subscriber
+ * misses a state, this tells whether the product never published it or a gateway lost it.
+ */
+export class ChannelWitness {
+  readonly published = new Map<string, Array<{ to: string; at: number }>>();
+  private redis: Redis | undefined;
+
+  async start(): Promise<void> {
+    this.redis = createRedis({ connectionName: 'soak-witness' });
+    this.redis.on('message', (_channel: string, message: string) => {
+      const e = parseOrderStateEvent(message);
+      if (e) (this.published.get(e.sn) ?? this.published.set(e.sn, []).get(e.sn)!).push({ to: e.to, at: Date.now() });
+    });
+    await this.redis.subscribe(ORDER_STATE_CHANNEL());
+  }
+
+  stop(): void {
+    this.redis?.disconnect();
   }
 }

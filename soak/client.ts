@@ -45,7 +45,7 @@ export async function sandboxCallback(
   gatewayUrls: () => string,
   notice: { paymentSn: string; amount: number; status: NoticeStatus },
   secret: string,
-  attempts = 5,
+  attempts = 8,
 ): Promise<{ status: number; text: string; attempts: number }> {
   const body = JSON.stringify({ transactionId: `TX${notice.paymentSn}`, ...notice });
   let last = { status: 0, text: '' };
@@ -62,7 +62,7 @@ export async function sandboxCallback(
     } catch (err) {
       last = { status: 0, text: (err as Error).message };
     }
-    await new Promise((r) => setTimeout(r, 400 * attempt));
+    await new Promise((r) => setTimeout(r, Math.min(4_000, 1_000 * attempt)));
   }
   return { ...last, attempts };
 }

@@ -218,6 +218,7 @@ function money(s: Snapshot, ledger: Ledger): Check {
   for (const p of s.payments) (byOrder.get(p.order_sn) ?? byOrder.set(p.order_sn, []).get(p.order_sn)!).push(p);
   let tookMoney = 0;
   let refundedByPlatform = 0;
+  const paidInTime = { deadline: 0, cancel: 0 };
   for (const [sn, ps] of byOrder) {
     const o = s.orders.get(sn);
     const took = ps.filter((p) => p.pay_status === 1 || p.pay_status === 2);
@@ -235,7 +236,9 @@ function money(s: Snapshot, ledger: Ledger): Check {
         const paidAt = instant(p.pay_time);
         const by = Math.min(deadline, closedAt ?? Infinity);
         if (paidAt !== null && paidAt < by) {
-          const how = closedAt !== null && closedAt < deadline ? 'cancelled by its guest' : 'closed at its deadline';
+          const byGuest = closedAt !== null && closedAt < deadline;
+          paidInTime[byGuest ? 'cancel' : 'deadline'] += 1;
+          const how = byGuest ? 'cancelled by its guest' : 'closed at its deadline';
           v.push(`${p.sn} confirmed ${((deadline - paidAt) / 1000).toFixed(1)}s before the deadline of ${sn}, refunded: the order was ${how} ${closedAt ? `${((closedAt - paidAt) / 1000).toFixed(1)}s after the payment` : ''}`.trim());
         }
       }
@@ -247,7 +250,9 @@ function money(s: Snapshot, ledger: Ledger): Check {
     if (o.trade_state === 2 && !ps.some((p) => p.pay_status === 1 || p.pay_status === 2)) v.push(`${o.sn} is USED and no payment took its money`);
     if (o.trade_state === 2 && ps.some((p) => p.pay_status === 2)) notes.push(`${o.sn} was refunded by the provider after it was settled (USED)`);
   }
-  notes.unshift(`${refundedByPlatform} payments refunded by the platform, ${ledger.refundRequested.size} refunds sent by the provider`);
+  notes.unshift(
+    `${refundedByPlatform} payments refunded by the platform (${paidInTime.deadline} paid in time and closed at the deadline, ${paidInTime.cancel} paid before the guest's cancel), ${ledger.refundRequested.size} refunds sent by the provider`,
+  );
   return {
     name: 'money',
     scope: `${s.payments.length} payments, ${tookMoney} took money: at most one per order, each paid its order or was refunded, none paid in time was refunded`,

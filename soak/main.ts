@@ -32,6 +32,7 @@ const GUESTS = int('SOAK_GUESTS', 40);
 const SUBSCRIBERS = Math.min(GUESTS, int('SOAK_SUBSCRIBERS', 12));
 const HOMESTAYS = int('SOAK_HOMESTAYS', 12);
 const SETTLE_SECONDS = int('SOAK_SETTLE_SECONDS', 180);
+if (GUESTS < 2 || HOMESTAYS < 1 || WORKERS < 1) throw new Error('the soak needs SOAK_GUESTS ≥ 2, SOAK_HOMESTAYS ≥ 1 and SOAK_WORKERS ≥ 1');
 const KEEP = process.env.SOAK_KEEP === '1';
 /** SOAK_FAULTS=0: the same traffic with no fault, to tell what faults cause from what traffic alone does. */
 const FAULTS = process.env.SOAK_FAULTS !== '0';
@@ -84,12 +85,19 @@ async function teardown(): Promise<void> {
     log(`soak: SOAK_KEEP=1, kept namespace ${namespace} and the broker on ${cluster.brokers.join(',')} (data ${cluster.broker.dataDir})`);
     return;
   }
-  if (!cluster.kafkaUp) await cluster.startBroker().catch(() => undefined);
+  // The namespace's topics live on the private broker: drop them before the broker goes.
+  if (!cluster.kafkaUp && cluster.brokers.length) await cluster.startBroker().catch(() => undefined);
   const { cleanupNamespace } = await import('../test/support/cleanup.js');
   await cleanupNamespace(namespace).catch((err) => log(`soak: cleanup failed: ${(err as Error).message}`));
   await cluster.dropBroker();
 }
 
+// Whatever goes wrong in the soak itself, what it started must not outlive it.
+process.on('unhandledRejection', (err) => log(`soak: unhandled rejection (a bug of the soak): ${(err as Error)?.stack ?? err}`));
+process.once('uncaughtException', (err) => {
+  log(`soak: crashed: ${err.stack ?? err}`);
+  void teardown().finally(() => process.exit(2));
+});
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log(`soak: ${signal}, stopping`);

@@ -103,7 +103,7 @@ export class Traffic {
       else {
         // Several guests at once for the same nights of a homestay with one to three rooms.
         const guests = new Set<Guest>();
-        const n = rng.int(2, 5);
+        const n = Math.min(rng.int(2, 5), this.ctx.guests.length);
         while (guests.size < n) guests.add(rng.pick(this.ctx.guests));
         unavailable = await this.book(rng, rng.pick(this.ctx.homestays).id, rng.pick(this.ctx.stays), [...guests]);
       }

@@ -1,0 +1,338 @@
+import { Queue } from 'bullmq';
+import { QUEUES, queueOptions } from '../jobs/queues.js';
+import { todayIn } from '../lib/dates.js';
+import { Kafka, logLevel } from 'kafkajs';
+import { config } from '../lib/config.js';
+import { group, topic } from '../lib/kafka.js';
+import { createRedis } from '../lib/redis.js';
+import type { Databases } from './db.js';
+import type { Ledger } from './ledger.js';
+import type { ChannelWitness, Subscriber } from './subscribers.js';
+
+/**
+ * The invariants of issue 11, read straight from the four databases, Kafka and what the
+ * subscribers received, once the system has settled. Each gives one line; a violation lists a
+ * few examples under it.
+ */
+export interface Check {
+  name: string;
+  /** What was looked at, for the line. */
+  scope: string;
+  violations: string[];
+  /** Things worth knowing that are not violations. */
+  notes?: string[];
+}
+
+const STATE: Record<number, string> = { [-1]: 'CANCELLED', 0: 'WAIT_PAY', 1: 'WAIT_USE', 2: 'USED', 3: 'REFUNDED', 4: 'EXPIRED' };
+const LIVE = new Set([0, 1, 2, 4]);
+const PAY: Record<number, string> = { [-1]: 'FAILED', 0: 'WAITING', 1: 'SUCCESS', 2: 'REFUNDED' };
+/** DATETIME(3) columns are UTC (MikroORM forceUtcTimezone). */
+const instant = (s: string | null) => (s ? Date.parse(`${s.replace(' ', 'T')}Z`) : null);
+const DAY = 86_400_000;
+
+function nightsOf(checkIn: string, checkOut: string): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(`${checkIn}T00:00:00Z`); t < Date.parse(`${checkOut}T00:00:00Z`); t += DAY) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+interface OrderRow {
+  sn: string;
+  user_id: string;
+  homestay_id: string;
+  trade_state: number;
+  start: string;
+  end: string;
+  pay_deadline: string;
+  paid_at: string | null;
+  closed_at: string | null;
+  /** update_time, read as UTC: only to tell when the last change happened, roughly. */
+  updated: string;
+  total: number;
+}
+interface PaymentRow {
+  sn: string;
+  order_sn: string;
+  pay_status: number;
+  pay_time: string | null;
+}
+interface HeldRow {
+  sn: string;
+  homestay_id: string;
+  night: string;
+}
+
+/** One read of everything the checks compare. */
+export interface Snapshot {
+  orders: Map<string, OrderRow>;
+  payments: PaymentRow[];
+  held: HeldRow[];
+  inventory: { homestay_id: string; night: string; reserved: number; room_count: number; held: number }[];
+  heldWithoutInventory: { homestay_id: string; night: string; n: number }[];
+  notifications: { user_id: string; dedupe_key: string }[];
+  settlements: { order_sn: string; n: number }[];
+  unsentOutbox: number;
+  lag: number | null;
+}
+
+export async function snapshot(db: Databases): Promise<Snapshot> {
+  const orders = await db.query<OrderRow>(
+    'order',
+    `select sn, user_id, homestay_id, trade_state, date_format(live_start_date, '%Y-%m-%d') as start, date_format(live_end_date, '%Y-%m-%d') as end,
+       pay_deadline, paid_at, closed_at, update_time as updated, order_total_price as total from homestay_order where del_state = 0`,
+  );
+  const [payments, held, inventory, heldWithoutInventory, notifications, settlements, unsent, lag] = await Promise.all([
+    db.query<PaymentRow>('payment', 'select sn, order_sn, pay_status, pay_time from third_payment where del_state = 0 order by id'),
+    db.query<HeldRow>('homestay', `select sn, homestay_id, date_format(night, '%Y-%m-%d') as night from homestay_reservation where state = 0`),
+    db.query<Snapshot['inventory'][number]>(
+      'homestay',
+      `select i.homestay_id, date_format(i.night, '%Y-%m-%d') as night, i.reserved, h.room_count,
+         (select count(*) from homestay_reservation r where r.homestay_id = i.homestay_id and r.night = i.night and r.state = 0) as held
+       from homestay_inventory i join homestay h on h.id = i.homestay_id`,
+    ),
+    db.query<Snapshot['heldWithoutInventory'][number]>(
+      'homestay',
+      `select r.homestay_id, date_format(r.night, '%Y-%m-%d') as night, count(*) as n from homestay_reservation r
+       left join homestay_inventory i on i.homestay_id = r.homestay_id and i.night = r.night
+       where r.state = 0 and i.id is null group by r.homestay_id, r.night`,
+    ),
+    db.query<Snapshot['notifications'][number]>('user', 'select user_id, dedupe_key from notification'),
+    db.query<Snapshot['settlements'][number]>('payment', 'select order_sn, count(*) as n from settle_record group by order_sn'),
+    db.query<{ n: number }>('payment', 'select count(*) as n from payment_outbox where sent_at is null'),
+    consumerLag(),
+  ]);
+  return {
+    orders: new Map(orders.map((o) => [o.sn, { ...o, trade_state: Number(o.trade_state), total: Number(o.total) }])),
+    payments: payments.map((p) => ({ ...p, pay_status: Number(p.pay_status) })),
+    held,
+    inventory: inventory.map((i) => ({ ...i, reserved: Number(i.reserved), room_count: Number(i.room_count), held: Number(i.held) })),
+    heldWithoutInventory,
+    notifications,
+    settlements: settlements.map((s) => ({ ...s, n: Number(s.n) })),
+    unsentOutbox: Number(unsent[0]!.n),
+    lag,
+  };
+}
+
+/** Messages of the payment topic the consumer group has not committed yet (null: Kafka did not answer). */
+export async function consumerLag(): Promise<number | null> {
+  // Quiet: right after the broker restarts, the group coordinator moves and kafkajs logs each retry.
+  const admin = new Kafka({ clientId: 'soak-check', brokers: config().kafkaBrokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } }).admin();
+  try {
+    await admin.connect();
+    const t = topic('paymentUpdatePayStatus');
+    if (!(await admin.listTopics()).includes(t)) return 0;
+    const ends = await admin.fetchTopicOffsets(t);
+    const [committed] = await admin.fetchOffsets({ groupId: group('paymentUpdatePayStatus'), topics: [t] });
+    let lag = 0;
+    for (const p of ends) {
+      const c = Number(committed?.partitions.find((x) => x.partition === p.partition)?.offset ?? -1);
+      lag += Number(p.high) - (c >= 0 ? c : Number(p.low));
+    }
+    return lag;
+  } catch {
+    return null;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** BullMQ jobs of the order and notify queues still to run (the system has not settled while any are). */
+export async function pendingJobs(): Promise<number> {
+  const connection = createRedis();
+  try {
+    let n = 0;
+    for (const name of [QUEUES.closeOrder, QUEUES.paySuccessNotify]) {
+      const q = new Queue(name, queueOptions(connection));
+      const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+      n += Object.values(c).reduce((a, b) => a + b, 0);
+      await q.close();
+    }
+    return n;
+  } finally {
+    connection.disconnect();
+  }
+}
+
+/** What keeps the system from being settled; empty once sweeps, relays, consumers and jobs are done. */
+export async function unsettled(s: Snapshot): Promise<string[]> {
+  const left: string[] = [];
+  const today = todayIn();
+  const os = [...s.orders.values()];
+  const waitPay = os.filter((o) => o.trade_state === 0).length;
+  if (waitPay) left.push(`${waitPay} WAIT_PAY orders`);
+  const due = os.filter((o) => o.trade_state === 1 && o.end < today).length;
+  if (due) left.push(`${due} orders due for settlement`);
+  const orphans = new Set(s.held.filter((h) => !LIVE.has(s.orders.get(h.sn)?.trade_state ?? -1)).map((h) => h.sn)).size;
+  if (orphans) left.push(`${orphans} reservations without a live order`);
+  if (s.unsentOutbox) left.push(`${s.unsentOutbox} unsent outbox rows`);
+  if (s.lag !== 0) left.push(`consumer lag ${s.lag ?? 'unknown'}`);
+  const jobs = await pendingJobs().catch(() => -1);
+  if (jobs !== 0) left.push(`${jobs < 0 ? 'unknown' : jobs} queued jobs`);
+  return left;
+}
+
+export function checkAll(s: Snapshot, ledger: Ledger, subscribers: Subscriber[], witness: ChannelWitness): Check[] {
+  return [rooms(s), holds(s), money(s, ledger), messages(s), outbox(s), watched(s, subscribers, witness, ledger)];
+}
+
+function rooms(s: Snapshot): Check {
+  const v: string[] = [];
+  for (const i of s.inventory) {
+    if (i.held > i.room_count) v.push(`homestay ${i.homestay_id} night ${i.night}: ${i.held} reservations held for ${i.room_count} rooms`);
+    if (i.reserved > i.room_count) v.push(`homestay ${i.homestay_id} night ${i.night}: counter ${i.reserved} above ${i.room_count} rooms`);
+    if (i.reserved !== i.held) v.push(`homestay ${i.homestay_id} night ${i.night}: counter ${i.reserved}, reservations held ${i.held}`);
+  }
+  for (const h of s.heldWithoutInventory) v.push(`homestay ${h.homestay_id} night ${h.night}: ${h.n} reservations held, no counter`);
+  const homestays = new Set(s.inventory.map((i) => i.homestay_id)).size;
+  return { name: 'rooms', scope: `${s.inventory.length} nights of ${homestays} homestays: none above roomCount, counters = held reservations`, violations: v };
+}
+
+function holds(s: Snapshot): Check {
+  const v: string[] = [];
+  const bySn = new Map<string, HeldRow[]>();
+  for (const h of s.held) (bySn.get(h.sn) ?? bySn.set(h.sn, []).get(h.sn)!).push(h);
+  for (const [sn, rows] of bySn) {
+    const o = s.orders.get(sn);
+    if (!o) v.push(`${sn} holds ${rows.length} nights and has no order`);
+    else if (!LIVE.has(o.trade_state)) v.push(`${sn} holds ${rows.length} nights and is ${STATE[o.trade_state]}`);
+  }
+  let live = 0;
+  const now = Date.now();
+  for (const o of s.orders.values()) {
+    if (!LIVE.has(o.trade_state)) continue;
+    live += 1;
+    const want = nightsOf(o.start, o.end);
+    const have = (bySn.get(o.sn) ?? []).filter((h) => String(h.homestay_id) === String(o.homestay_id)).map((h) => h.night);
+    const missing = want.filter((n) => !have.includes(n));
+    if (missing.length) v.push(`${o.sn} (${STATE[o.trade_state]}) does not hold ${missing.length} of its ${want.length} nights`);
+    if (o.trade_state === 0 && instant(o.pay_deadline)! < now) v.push(`${o.sn} is still WAIT_PAY ${Math.round((now - instant(o.pay_deadline)!) / 1000)}s after its deadline`);
+  }
+  return { name: 'holds', scope: `${bySn.size} orders hold nights, ${live} live orders: every hold has a live order, every live order holds all its nights`, violations: v };
+}
+
+function money(s: Snapshot, ledger: Ledger): Check {
+  const v: string[] = [];
+  const notes: string[] = [];
+  const byOrder = new Map<string, PaymentRow[]>();
+  for (const p of s.payments) (byOrder.get(p.order_sn) ?? byOrder.set(p.order_sn, []).get(p.order_sn)!).push(p);
+  let tookMoney = 0;
+  let refundedByPlatform = 0;
+  const paidInTime = { deadline: 0, cancel: 0 };
+  for (const [sn, ps] of byOrder) {
+    const o = s.orders.get(sn);
+    const took = ps.filter((p) => p.pay_status === 1 || p.pay_status === 2);
+    tookMoney += took.length;
+    if (took.length > 1) v.push(`${sn}: ${took.length} payments took money (${took.map((p) => `${p.sn} ${PAY[p.pay_status]}`).join(', ')})`);
+    for (const p of took) {
+      if (p.pay_status === 1 && !(o && (o.trade_state === 1 || o.trade_state === 2))) {
+        v.push(`${p.sn} kept the money of ${sn}, which is ${o ? STATE[o.trade_state] : 'missing'}`);
+      }
+      if (p.pay_status === 2 && !ledger.refundRequested.has(p.sn) && o) {
+        refundedByPlatform += 1;
+        // Confirmed while the order could still take it: before the deadline, and before any close.
+        const closedAt = instant(o.closed_at);
+        const deadline = instant(o.pay_deadline)!;
+        const paidAt = instant(p.pay_time);
+        const by = Math.min(deadline, closedAt ?? Infinity);
+        if (paidAt !== null && paidAt < by) {
+          const byGuest = closedAt !== null && closedAt < deadline;
+          paidInTime[byGuest ? 'cancel' : 'deadline'] += 1;
+          const how = byGuest ? 'cancelled by its guest' : 'closed at its deadline';
+          v.push(`${p.sn} confirmed ${((deadline - paidAt) / 1000).toFixed(1)}s before the deadline of ${sn}, refunded: the order was ${how} ${closedAt ? `${((closedAt - paidAt) / 1000).toFixed(1)}s after the payment` : ''}`.trim());
+        }
+      }
+    }
+  }
+  for (const o of s.orders.values()) {
+    const ps = byOrder.get(o.sn) ?? [];
+    if (o.trade_state === 1 && !ps.some((p) => p.pay_status === 1)) v.push(`${o.sn} is WAIT_USE without a successful payment (${ps.map((p) => PAY[p.pay_status]).join(', ') || 'none'})`);
+    if (o.trade_state === 2 && !ps.some((p) => p.pay_status === 1 || p.pay_status === 2)) v.push(`${o.sn} is USED and no payment took its money`);
+    if (o.trade_state === 2 && ps.some((p) => p.pay_status === 2)) notes.push(`${o.sn} was refunded by the provider after it was settled (USED)`);
+  }
+  notes.unshift(
+    `${refundedByPlatform} payments refunded by the platform (${paidInTime.deadline} paid in time and closed at the deadline, ${paidInTime.cancel} paid before the guest's cancel), ${ledger.refundRequested.size} refunds sent by the provider`,
+  );
+  return {
+    name: 'money',
+    scope: `${s.payments.length} payments, ${tookMoney} took money: at most one per order, each paid its order or was refunded, none paid in time was refunded`,
+    violations: v,
+    notes,
+  };
+}
+
+function messages(s: Snapshot): Check {
+  const v: string[] = [];
+  const keys = new Map<string, { user: string; kinds: string[] }>();
+  for (const n of s.notifications) {
+    const [kind, sn] = n.dedupe_key.split(/:(.*)/s) as [string, string];
+    const e = keys.get(sn) ?? keys.set(sn, { user: String(n.user_id), kinds: [] }).get(sn)!;
+    e.kinds.push(kind);
+    if (e.user !== String(n.user_id)) v.push(`${sn}: messages to two users`);
+  }
+  let paid = 0;
+  for (const o of s.orders.values()) {
+    const got = keys.get(o.sn);
+    if (o.paid_at) {
+      paid += 1;
+      const pair = got?.kinds.filter((k) => k === 'pay-success').length === 1 && got.kinds.filter((k) => k === 'check-in-code').length === 1 && got.kinds.length === 2;
+      if (!pair) v.push(`${o.sn} (paid, ${STATE[o.trade_state]}) has messages [${got?.kinds.join(', ') ?? ''}]`);
+      else if (got.user !== String(o.user_id)) v.push(`${o.sn}: messages went to user ${got.user}, not ${o.user_id}`);
+    } else if (got) {
+      v.push(`${o.sn} was never paid (${STATE[o.trade_state]}) and has messages [${got.kinds.join(', ')}]`);
+    }
+  }
+  let settled = 0;
+  const recorded = new Set<string>();
+  for (const r of s.settlements) {
+    recorded.add(r.order_sn);
+    settled += 1;
+    const o = s.orders.get(r.order_sn);
+    if (r.n > 1) v.push(`${r.order_sn}: ${r.n} settlements`);
+    if (!o) v.push(`${r.order_sn}: settled, no such order`);
+    else if (o.trade_state === 3) v.push(`${r.order_sn}: settled and REFUNDED`);
+    else if (o.trade_state !== 2) v.push(`${r.order_sn}: settled and ${STATE[o.trade_state]}`);
+  }
+  for (const o of s.orders.values()) if (o.trade_state === 2 && !recorded.has(o.sn)) v.push(`${o.sn} is USED without a settlement`);
+  return { name: 'messages', scope: `${paid} paid orders with one pair of messages each; ${settled} settlements, at most one per order, none for a refunded order`, violations: v };
+}
+
+function outbox(s: Snapshot): Check {
+  const v: string[] = [];
+  if (s.unsentOutbox) v.push(`${s.unsentOutbox} outbox rows never sent`);
+  if (s.lag === null) v.push('the consumer group lag could not be read');
+  else if (s.lag) v.push(`consumer group lag ${s.lag}`);
+  return { name: 'outbox', scope: `outbox unsent ${s.unsentOutbox}, consumer lag ${s.lag ?? '?'}`, violations: v };
+}
+
+function watched(s: Snapshot, subscribers: Subscriber[], witness: ChannelWitness, ledger: Ledger): Check {
+  const v: string[] = [];
+  let orders = 0;
+  let events = 0;
+  for (const sub of subscribers) {
+    events += sub.events;
+    for (const [sn, last] of sub.lastState) {
+      orders += 1;
+      const o = s.orders.get(sn);
+      const final = o ? STATE[o.trade_state] : 'missing';
+      if (last !== final) {
+        // When the order last changed: closed_at is exact, update_time a rough second (paid_at is the payment's time, not the order's change).
+        const changedAt = o ? (o.trade_state === -1 ? instant(o.closed_at) : instant(o.updated)) : null;
+        const when = changedAt === null ? '' : sub.wasAway(changedAt) ? 'while the subscriber was reconnecting' : 'while the subscriber was connected';
+        const onChannel = (witness.published.get(sn) ?? []).map((e) => e.to);
+        const why = onChannel.includes(final) ? `${final} was published on Redis` : `${final} never reached the Redis channel (published: ${onChannel.join(' → ') || 'nothing'})`;
+        const heard = (sub.heard.get(sn) ?? []).map((e) => e.to).join(' → ');
+        v.push(`${sn} (plan ${ledger.orders.get(sn)?.plan ?? '?'}): subscriber on gateway ${sub.side} heard ${heard}, the order is ${final}, changed ${when}; ${why}`);
+      }
+    }
+  }
+  const reconnects = subscribers.reduce((n, x) => n + Math.max(0, x.connects - 1), 0);
+  const resubscribes = subscribers.reduce((n, x) => n + x.resubscribes, 0);
+  const errors = subscribers.flatMap((x) => x.errors);
+  return {
+    name: 'subscribers',
+    scope: `${subscribers.length} subscribers watched ${orders} orders (${events} events, ${reconnects} reconnects): last state heard = final state`,
+    violations: v,
+    notes: resubscribes || errors.length ? [`${resubscribes} subscriptions ended by the server and made again; errors: ${[...new Set(errors)].slice(0, 3).join(' | ') || 'none'}`] : [],
+  };
+}

@@ -13,6 +13,7 @@ import { CLOSE_ORDER_JOB_OPTIONS, type CloseOrderJob } from '../../jobs/queues.j
 import { dateString, nightsBetween, stamp, todayIn } from '../../lib/dates.js';
 import { HomestayOrder } from './entities.js';
 import { homestayApi } from './homestay-client.js';
+import { paymentApi } from './payment-client.js';
 import { HIDDEN_STATE_CODES, STATE_CODE, publicStateOf, stateOf, transition, type TradeState, type TransitionFields, type TransitionResult } from './state-machine.js';
 import { withTrace } from '../../lib/request-context.js';
 import { withinUnpaidCap } from './unpaid-cap.js';
@@ -351,6 +352,12 @@ export class OrderService {
   async cancel(userId: string, sn: string): Promise<HomestayOrder> {
     const order = await this.findForUser(userId, sn);
     if (!order) throw notFound('order');
+    // As at the deadline, the payment side closes first: money the provider already took pays the
+    // order (it is never refunded for a cancel that came a moment later), and a payment confirmed
+    // after this finds itself FAILED and is given back.
+    if (order.tradeState === STATE_CODE.WAIT_PAY && (await paymentApi.closeForGuestCancel(sn)).outcome === 'paid') {
+      throw conflict('this order has just been paid and can no longer be cancelled');
+    }
     return (await this.transition(sn, 'CANCELLED')).order;
   }
 

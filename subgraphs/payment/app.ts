@@ -90,9 +90,11 @@ export async function startPaymentService() {
         if (typeof b?.sn !== 'string' || !b.sn) throw badInput('sn', 'sn is required');
         return service().current(b.sn);
       }));
-      // The close-order job asks this before it cancels an unpaid order (service.closeForOrder).
-      router.post('/payments/close-for-order', internalHandler(async (b: { orderSn?: unknown; deadline?: unknown }) => {
+      // The close-order job asks this before it cancels an unpaid order at its deadline, and the
+      // order service before a guest's cancel (`byGuest`: close now) (service.closeForOrder).
+      router.post('/payments/close-for-order', internalHandler(async (b: { orderSn?: unknown; deadline?: unknown; byGuest?: unknown }) => {
         if (typeof b?.orderSn !== 'string' || !b.orderSn) throw badInput('orderSn', 'orderSn is required');
+        if (b.byGuest === true) return service().closeForOrder(b.orderSn, null);
         const deadline = new Date(typeof b.deadline === 'string' ? b.deadline : Number.NaN);
         if (Number.isNaN(deadline.getTime())) throw badInput('deadline', 'deadline must be an ISO 8601 instant');
         return service().closeForOrder(b.orderSn, deadline);

@@ -193,16 +193,19 @@ export class PaymentService {
    * pays the order (whenever it came: the consumer would pay a WAIT_PAY order with it too), and a
    * confirmation after it finds its payment FAILED. Waiting payments are failed only from the
    * deadline on, by the clock that stamps pay_time, so a payment confirmed before the deadline is
-   * never turned away. Safe to ask again: a closed order stays closed, a paid one paid.
+   * never turned away. Safe to ask again: a closed order stays closed, a paid one paid. A guest's
+   * cancel asks the same with no deadline, so a payment the provider confirmed just before it
+   * pays the order instead of being refunded.
    */
-  async closeForOrder(orderSn: string, deadline: Date): Promise<CloseVerdict> {
+  async closeForOrder(orderSn: string, deadline: Date | null): Promise<CloseVerdict> {
     const verdict = await this.em.transactional(async (em): Promise<CloseVerdict> => {
       const payments = await em.find(ThirdPayment, { orderSn, delState: 0 }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
       // Only the payment holding the order's live slot pays it; a late capture without the slot is
       // being given back (see notify) and must not keep the order open.
       const paid = payments.find((p) => p.payStatus === PAY_STATUS.SUCCESS && p.liveOrderSn === p.orderSn);
       if (paid) return { outcome: 'paid', paymentSn: paid.sn, amount: paid.payTotal, paidAt: (paid.payTime ?? new Date()).toISOString() };
-      if (Date.now() < deadline.getTime()) return { outcome: 'open' };
+      // No deadline: the guest cancels, which closes the payments now.
+      if (deadline && Date.now() < deadline.getTime()) return { outcome: 'open' };
       const waiting = payments.filter((p) => p.payStatus === PAY_STATUS.WAITING);
       for (const p of waiting) {
         p.tradeStateDesc = `closed: order ${orderSn} passed its pay deadline unpaid`.slice(0, 255);

@@ -245,6 +245,34 @@ describe('closing asks the payment service first', () => {
     }
   }, 180_000);
 
+  it("refuses a guest's cancel once the provider took the money (found by the soak: the payment was refunded)", async () => {
+    const user = await signUp();
+    const homestayId = await createHomestay(ns);
+    // Nothing applies the payment event meanwhile (the consumer and the close job are in jobs).
+    await stack.stopProcess('jobs');
+    let jobsDown = true;
+    try {
+      const o = (await create(user.token, { homestayId, ...stay(7, 1), guests: 1 })).data.createHomestayOrder;
+      const p = await payOrder(user.token, o.sn, { url: stack.graphqlUrl });
+      expect(await callback(stack.gatewayUrl, { paymentSn: p.sn, amount: o.total })).toEqual({ status: 200, text: 'SUCCESS' });
+      const cancel = await gql(CANCEL, { sn: o.sn }, { token: user.token, url: stack.graphqlUrl });
+      expect(errorCode(cancel)).toBe('CONFLICT');
+      expect(await state(o.sn)).toBe(0);
+      await stack.startProcess('jobs');
+      jobsDown = false;
+      expect(await waitFor(() => state(o.sn), (s) => s !== 0, 30_000)).toBe(1);
+      expect(await payment(p.sn)).toMatchObject({ pay_status: 1, live_order_sn: o.sn });
+      expect(await heldNights(ns, { sn: o.sn })).toBe(1);
+    } finally {
+      if (jobsDown) await stack.startProcess('jobs');
+    }
+    // With no confirmed payment the cancel goes through, and the waiting payment is closed with it.
+    const o2 = (await create(user.token, { homestayId, ...stay(9, 1), guests: 1 })).data.createHomestayOrder;
+    const p2 = await payOrder(user.token, o2.sn, { url: stack.graphqlUrl });
+    expect((await gql(CANCEL, { sn: o2.sn }, { token: user.token, url: stack.graphqlUrl })).data.cancelOrder.state).toBe('CANCELLED');
+    expect(await payment(p2.sn)).toMatchObject({ pay_status: -1, live_order_sn: null });
+  });
+
   it('closes an order whose payment is still waiting at the deadline: payment FAILED, order CANCELLED, within seconds', async () => {
     const user = await signUp();
     const homestayId = await createHomestay(ns);

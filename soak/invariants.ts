@@ -230,7 +230,12 @@ function money(s: Snapshot, ledger: Ledger): Check {
     const o = s.orders.get(sn);
     const took = ps.filter((p) => p.pay_status === 1 || p.pay_status === 2);
     tookMoney += took.length;
-    if (took.length > 1) v.push(`${sn}: ${took.length} payments took money (${took.map((p) => `${p.sn} ${PAY[p.pay_status]}`).join(', ')})`);
+    // The provider may capture a payment the platform already gave up on (SUCCESS after FAILED):
+    // then two payments took money, and all that matters is that only one keeps it.
+    const kept = ps.filter((p) => p.pay_status === 1);
+    if (kept.length > 1) v.push(`${sn}: ${kept.length} payments kept money (${kept.map((p) => p.sn).join(', ')})`);
+    if (took.length > 1) notes.push(`${sn}: ${took.length} payments took money, ${kept.length} kept it (${took.map((p) => `${p.sn} ${PAY[p.pay_status]}`).join(', ')})`);
+    const paidByAnother = (p: PaymentRow) => o && (o.trade_state === 1 || o.trade_state === 2) && kept.some((k) => k.sn !== p.sn);
     for (const p of took) {
       if (p.pay_status === 1 && !(o && (o.trade_state === 1 || o.trade_state === 2))) {
         v.push(`${p.sn} kept the money of ${sn}, which is ${o ? STATE[o.trade_state] : 'missing'}`);
@@ -242,7 +247,8 @@ function money(s: Snapshot, ledger: Ledger): Check {
         const deadline = instant(o.pay_deadline)!;
         const paidAt = instant(p.pay_time);
         const by = Math.min(deadline, closedAt ?? Infinity);
-        if (paidAt !== null && paidAt < by) {
+        // Refunding it is right when another payment paid the order: an order is paid once.
+        if (paidAt !== null && paidAt < by && !paidByAnother(p)) {
           const byGuest = closedAt !== null && closedAt < deadline;
           paidInTime[byGuest ? 'cancel' : 'deadline'] += 1;
           const how = byGuest ? 'cancelled by its guest' : 'closed at its deadline';
@@ -262,7 +268,7 @@ function money(s: Snapshot, ledger: Ledger): Check {
   );
   return {
     name: 'money',
-    scope: `${s.payments.length} payments, ${tookMoney} took money: at most one per order, each paid its order or was refunded, none paid in time was refunded`,
+    scope: `${s.payments.length} payments, ${tookMoney} took money: at most one per order kept it, each paid its order or was refunded, none paid in time was refunded unless another paid the order`,
     violations: v,
     notes,
   };

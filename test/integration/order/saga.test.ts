@@ -41,7 +41,8 @@ beforeAll(async () => {
   stack = await Stack.start({
     namespace: ns,
     env: { HOMESTAY_URL: proxy.url, ORDER_SWEEP_INTERVAL: '1s', ORDER_ORPHAN_AGE: '2s' },
-    processes: ['user', 'homestay', 'order', 'jobs', 'gateway'],
+    // payment too: a guest's cancel asks it first.
+    processes: ['user', 'homestay', 'order', 'payment', 'jobs', 'gateway'],
   });
   proxy.setTarget(stack.url('homestay'));
   await sub.subscribe(ORDER_STATE_CHANNEL());

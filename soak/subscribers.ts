@@ -11,6 +11,11 @@ import type { Guest } from './ledger.js';
  * What each one received is kept to compare with the orders' final states.
  */
 const WATCH = `subscription { orderStateChanged { from to order { sn } } }`;
+/** One order: its first message is the order's current state (what an app asks after a reconnect). */
+const ONE = `subscription($sn: ID) { orderStateChanged(sn: $sn) { from to order { sn } } }`;
+const FINAL = new Set(['CANCELLED', 'REFUNDED', 'USED']);
+/** How far along its life an order is: a state read a moment ago never undoes a later change heard since. */
+const RANK: Record<string, number> = { WAIT_PAY: 0, WAIT_USE: 1, CANCELLED: 2, REFUNDED: 2, USED: 2 };
 
 export class Subscriber {
   /** The last state received for each order, in arrival order. */
@@ -48,6 +53,7 @@ export class Subscriber {
           this.connects += 1;
           if (this.downSince !== null) this.gaps.push([this.downSince, Date.now()]);
           this.downSince = null;
+          if (this.connects > 1) this.refresh();
         },
         closed: () => {
           if (this.downSince === null && this.connects > 0) this.downSince = Date.now();
@@ -56,6 +62,40 @@ export class Subscriber {
       onNonLazyError: () => undefined,
     });
     this.watch();
+  }
+
+  /** The state of an order, taken from one message of the sn's stream. */
+  private hear(sn: string, to: string): void {
+    this.events += 1;
+    this.lastState.set(sn, to);
+    (this.heard.get(sn) ?? this.heard.set(sn, []).get(sn)!).push({ to, at: Date.now() });
+  }
+
+  /**
+   * After a reconnect the all-orders stream only has what changes from then on; an app catches up
+   * on the orders it shows by subscribing to each for a moment: the first message of a one-order
+   * subscription is the order's current state (orders already final need nothing).
+   */
+  private refresh(): void {
+    if (this.stopped || !this.client) return;
+    for (const [sn, last] of this.lastState) {
+      if (FINAL.has(last)) continue;
+      let done = false;
+      const stop = this.client.subscribe<{ orderStateChanged: { to: string; order: { sn: string } } }>(
+        { query: ONE, variables: { sn } },
+        {
+          next: (r) => {
+            const e = r.data?.orderStateChanged;
+            if (!e || done) return;
+            done = true;
+            if ((RANK[e.to] ?? 0) >= (RANK[this.lastState.get(sn) ?? ''] ?? 0)) this.hear(e.order.sn, e.to);
+            setImmediate(() => stop());
+          },
+          error: () => undefined,
+          complete: () => undefined,
+        },
+      );
+    }
   }
 
   /** One subscription; when the server ends it (an error after a restart, say), the app subscribes again. */
@@ -68,6 +108,7 @@ export class Subscriber {
       setTimeout(() => {
         this.gaps.push([since, Date.now()]);
         this.watch();
+        this.refresh();
       }, 1_000);
     };
     this.client.subscribe<{ orderStateChanged: { from: string | null; to: string; order: { sn: string } } }>(
@@ -77,9 +118,7 @@ export class Subscriber {
           const e = r.data?.orderStateChanged;
           if (r.errors?.length) this.errors.push(r.errors[0]!.message);
           if (!e) return;
-          this.events += 1;
-          this.lastState.set(e.order.sn, e.to);
-          (this.heard.get(e.order.sn) ?? this.heard.set(e.order.sn, []).get(e.order.sn)!).push({ to: e.to, at: Date.now() });
+          this.hear(e.order.sn, e.to);
         },
         error: (err) => {
           this.errors.push(err instanceof Error ? err.message : JSON.stringify(err).slice(0, 200));

@@ -23,15 +23,28 @@ export class Databases {
         dateStrings: true,
         supportBigNumbers: true,
         bigNumberStrings: true,
-        connectionLimit: 4,
+        connectionLimit: 2,
       });
       this.pools.set(service, pool);
     }
     return pool;
   }
 
+  /**
+   * One statement. The server is shared (tests, other soaks): when it is out of connections or one
+   * drops, the read is tried again for a while instead of failing the whole soak.
+   */
   async query<T = Record<string, any>>(service: ServiceName, sql: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.pool(service).query(sql, params))[0] as T[];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.pool(service).query(sql, params))[0] as T[];
+      } catch (err) {
+        const e = err as { errno?: number; code?: string };
+        const transient = e.errno === 1040 || e.code === 'PROTOCOL_CONNECTION_LOST' || e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET';
+        if (!transient || attempt >= 30) throw err;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
   }
 
   /** Runs `work` in one transaction on one connection of the service's database. */

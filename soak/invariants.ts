@@ -23,9 +23,12 @@ export interface Check {
   notes?: string[];
 }
 
-const STATE: Record<number, string> = { [-1]: 'CANCELLED', 0: 'WAIT_PAY', 1: 'WAIT_USE', 2: 'USED', 3: 'REFUNDED', 10: 'PENDING', 11: 'FAILED' };
-/** States that hold their nights: a booking in flight (PENDING) too, until it is confirmed or failed. */
-const LIVE = new Set([0, 1, 2, 10]);
+/** trade_state codes; PENDING and FAILED are the booking saga's internal ones (EXPIRED exists only before it). */
+const STATE: Record<number, string> = { [-1]: 'CANCELLED', 0: 'WAIT_PAY', 1: 'WAIT_USE', 2: 'USED', 3: 'REFUNDED', 4: 'EXPIRED', 10: 'PENDING', 11: 'FAILED' };
+/** May hold nights: an order, or a booking still in its saga. */
+const LIVE = new Set([0, 1, 2, 4, 10]);
+/** Must hold all its nights. */
+const HOLDING = new Set([0, 1, 2, 4]);
 const PAY: Record<number, string> = { [-1]: 'FAILED', 0: 'WAITING', 1: 'SUCCESS', 2: 'REFUNDED' };
 /** DATETIME(3) columns are UTC (MikroORM forceUtcTimezone). */
 const instant = (s: string | null) => (s ? Date.parse(`${s.replace(' ', 'T')}Z`) : null);
@@ -73,16 +76,27 @@ export interface Snapshot {
   notifications: { user_id: string; dedupe_key: string }[];
   settlements: { order_sn: string; n: number }[];
   unsentOutbox: number;
+  /** Unsent rows of the order service's state-change record (absent before the booking saga). */
+  unsentOrderChanges: number;
   lag: number | null;
 }
 
+/** Whether a table exists in one of the namespace's databases (the schema moved with issue 11's fixes). */
+async function hasTable(db: Databases, service: 'order' | 'payment', table: string): Promise<boolean> {
+  const [r] = await db.query<{ n: number }>(service, 'select count(*) as n from information_schema.tables where table_schema = database() and table_name = ?', [table]);
+  return Number(r!.n) > 0;
+}
+
 export async function snapshot(db: Databases): Promise<Snapshot> {
+  // settle_record moved to the order database (written in the WAIT_USE → USED transaction).
+  const settleIn = (await hasTable(db, 'order', 'settle_record')) ? 'order' : 'payment';
+  const orderChanges = await hasTable(db, 'order', 'order_state_change');
   const orders = await db.query<OrderRow>(
     'order',
     `select sn, user_id, homestay_id, trade_state, date_format(live_start_date, '%Y-%m-%d') as start, date_format(live_end_date, '%Y-%m-%d') as end,
        pay_deadline, paid_at, closed_at, update_time as updated, order_total_price as total from homestay_order where del_state = 0`,
   );
-  const [payments, held, inventory, heldWithoutInventory, notifications, settlements, unsent, lag] = await Promise.all([
+  const [payments, held, inventory, heldWithoutInventory, notifications, settlements, unsent, unsentChanges, lag] = await Promise.all([
     db.query<PaymentRow>('payment', 'select sn, order_sn, pay_status, pay_time from third_payment where del_state = 0 order by id'),
     db.query<HeldRow>('homestay', `select sn, homestay_id, date_format(night, '%Y-%m-%d') as night from homestay_reservation where state = 0`),
     db.query<Snapshot['inventory'][number]>(
@@ -98,9 +112,9 @@ export async function snapshot(db: Databases): Promise<Snapshot> {
        where r.state = 0 and i.id is null group by r.homestay_id, r.night`,
     ),
     db.query<Snapshot['notifications'][number]>('user', 'select user_id, dedupe_key from notification'),
-    // Settlement records live with the order (written in its WAIT_USE → USED transaction).
-    db.query<Snapshot['settlements'][number]>('order', 'select order_sn, count(*) as n from settle_record group by order_sn'),
+    db.query<Snapshot['settlements'][number]>(settleIn, 'select order_sn, count(*) as n from settle_record group by order_sn'),
     db.query<{ n: number }>('payment', 'select count(*) as n from payment_outbox where sent_at is null'),
+    orderChanges ? db.query<{ n: number }>('order', 'select count(*) as n from order_state_change where sent_at is null') : [{ n: 0 }],
     consumerLag(),
   ]);
   return {
@@ -112,6 +126,7 @@ export async function snapshot(db: Databases): Promise<Snapshot> {
     notifications,
     settlements: settlements.map((s) => ({ ...s, n: Number(s.n) })),
     unsentOutbox: Number(unsent[0]!.n),
+    unsentOrderChanges: Number(unsentChanges[0]!.n),
     lag,
   };
 }
@@ -167,12 +182,13 @@ export async function unsettled(s: Snapshot): Promise<string[]> {
   const waitPay = os.filter((o) => o.trade_state === 0).length;
   if (waitPay) left.push(`${waitPay} WAIT_PAY orders`);
   const pending = os.filter((o) => o.trade_state === 10).length;
-  if (pending) left.push(`${pending} bookings still PENDING`);
+  if (pending) left.push(`${pending} PENDING bookings`);
   const due = os.filter((o) => o.trade_state === 1 && o.end < today).length;
   if (due) left.push(`${due} orders due for settlement`);
   const orphans = new Set(s.held.filter((h) => !LIVE.has(s.orders.get(h.sn)?.trade_state ?? -1)).map((h) => h.sn)).size;
   if (orphans) left.push(`${orphans} reservations without a live order`);
   if (s.unsentOutbox) left.push(`${s.unsentOutbox} unsent outbox rows`);
+  if (s.unsentOrderChanges) left.push(`${s.unsentOrderChanges} unsent order state changes`);
   if (s.lag !== 0) left.push(`consumer lag ${s.lag ?? 'unknown'}`);
   const jobs = await pendingJobs().catch(() => -1);
   if (jobs !== 0) left.push(`${jobs < 0 ? 'unknown' : jobs} queued jobs`);
@@ -207,7 +223,8 @@ function holds(s: Snapshot): Check {
   let live = 0;
   const now = Date.now();
   for (const o of s.orders.values()) {
-    if (!LIVE.has(o.trade_state)) continue;
+    if (o.trade_state === 10) v.push(`${o.sn} is still PENDING: its booking never finished`);
+    if (!HOLDING.has(o.trade_state)) continue;
     live += 1;
     const want = nightsOf(o.start, o.end);
     const have = (bySn.get(o.sn) ?? []).filter((h) => String(h.homestay_id) === String(o.homestay_id)).map((h) => h.night);
@@ -225,30 +242,35 @@ function money(s: Snapshot, ledger: Ledger): Check {
   for (const p of s.payments) (byOrder.get(p.order_sn) ?? byOrder.set(p.order_sn, []).get(p.order_sn)!).push(p);
   let tookMoney = 0;
   let refundedByPlatform = 0;
+  let duplicatesReturned = 0;
   const paidInTime = { deadline: 0, cancel: 0 };
   for (const [sn, ps] of byOrder) {
     const o = s.orders.get(sn);
     const took = ps.filter((p) => p.pay_status === 1 || p.pay_status === 2);
     tookMoney += took.length;
-    // The provider may capture a payment the platform already gave up on (SUCCESS after FAILED):
-    // then two payments took money, and all that matters is that only one keeps it.
+    // A provider can capture a second payment (a late SUCCESS after FAILED); returning it is right, keeping it is not.
     const kept = ps.filter((p) => p.pay_status === 1);
     if (kept.length > 1) v.push(`${sn}: ${kept.length} payments kept money (${kept.map((p) => p.sn).join(', ')})`);
-    if (took.length > 1) notes.push(`${sn}: ${took.length} payments took money, ${kept.length} kept it (${took.map((p) => `${p.sn} ${PAY[p.pay_status]}`).join(', ')})`);
-    const paidByAnother = (p: PaymentRow) => o && (o.trade_state === 1 || o.trade_state === 2) && kept.some((k) => k.sn !== p.sn);
+    if (took.length > 1 && kept.length === 1) duplicatesReturned += 1;
+    for (const p of ps) {
+      if (ledger.captured.has(p.sn) && p.pay_status !== 1 && p.pay_status !== 2) {
+        v.push(`${p.sn} of ${sn}: the provider captured it (acknowledged SUCCESS), the platform shows it ${PAY[p.pay_status]}: the money is neither used nor returned`);
+      }
+    }
     for (const p of took) {
       if (p.pay_status === 1 && !(o && (o.trade_state === 1 || o.trade_state === 2))) {
         v.push(`${p.sn} kept the money of ${sn}, which is ${o ? STATE[o.trade_state] : 'missing'}`);
       }
       if (p.pay_status === 2 && !ledger.refundRequested.has(p.sn) && o) {
         refundedByPlatform += 1;
+        // Another payment paid the order: this one was a duplicate, and returning it is right.
+        if (kept.some((k) => k.sn !== p.sn) && (o.trade_state === 1 || o.trade_state === 2)) continue;
         // Confirmed while the order could still take it: before the deadline, and before any close.
         const closedAt = instant(o.closed_at);
         const deadline = instant(o.pay_deadline)!;
         const paidAt = instant(p.pay_time);
         const by = Math.min(deadline, closedAt ?? Infinity);
-        // Refunding it is right when another payment paid the order: an order is paid once.
-        if (paidAt !== null && paidAt < by && !paidByAnother(p)) {
+        if (paidAt !== null && paidAt < by) {
           const byGuest = closedAt !== null && closedAt < deadline;
           paidInTime[byGuest ? 'cancel' : 'deadline'] += 1;
           const how = byGuest ? 'cancelled by its guest' : 'closed at its deadline';
@@ -264,11 +286,11 @@ function money(s: Snapshot, ledger: Ledger): Check {
     if (o.trade_state === 2 && ps.some((p) => p.pay_status === 2)) notes.push(`${o.sn} was refunded by the provider after it was settled (USED)`);
   }
   notes.unshift(
-    `${refundedByPlatform} payments refunded by the platform (${paidInTime.deadline} paid in time and closed at the deadline, ${paidInTime.cancel} paid before the guest's cancel), ${ledger.refundRequested.size} refunds sent by the provider`,
+    `${refundedByPlatform} payments refunded by the platform (${paidInTime.deadline} paid in time and closed at the deadline, ${paidInTime.cancel} paid before the guest's cancel, ${duplicatesReturned} second captures returned), ${ledger.refundRequested.size} refunds sent by the provider`,
   );
   return {
     name: 'money',
-    scope: `${s.payments.length} payments, ${tookMoney} took money: at most one per order kept it, each paid its order or was refunded, none paid in time was refunded unless another paid the order`,
+    scope: `${s.payments.length} payments, ${tookMoney} took money (${ledger.captured.size} captured): at most one kept per order, each paid its order or was refunded, none paid in time was refunded`,
     violations: v,
     notes,
   };
@@ -313,9 +335,10 @@ function messages(s: Snapshot): Check {
 function outbox(s: Snapshot): Check {
   const v: string[] = [];
   if (s.unsentOutbox) v.push(`${s.unsentOutbox} outbox rows never sent`);
+  if (s.unsentOrderChanges) v.push(`${s.unsentOrderChanges} order state changes never published`);
   if (s.lag === null) v.push('the consumer group lag could not be read');
   else if (s.lag) v.push(`consumer group lag ${s.lag}`);
-  return { name: 'outbox', scope: `outbox unsent ${s.unsentOutbox}, consumer lag ${s.lag ?? '?'}`, violations: v };
+  return { name: 'outbox', scope: `outbox unsent ${s.unsentOutbox}, order changes unsent ${s.unsentOrderChanges}, consumer lag ${s.lag ?? '?'}`, violations: v };
 }
 
 function watched(s: Snapshot, subscribers: Subscriber[], witness: ChannelWitness, ledger: Ledger): Check {
@@ -324,19 +347,19 @@ function watched(s: Snapshot, subscribers: Subscriber[], witness: ChannelWitness
   let events = 0;
   for (const sub of subscribers) {
     events += sub.events;
-    for (const [sn, last] of sub.lastState) {
+    for (const sn of sub.heard.keys()) {
       orders += 1;
+      const last = sub.last(sn);
       const o = s.orders.get(sn);
       const final = o ? STATE[o.trade_state] : 'missing';
-      if (last !== final) {
-        // When the order last changed: closed_at is exact, update_time a rough second (paid_at is the payment's time, not the order's change).
-        const changedAt = o ? (o.trade_state === -1 ? instant(o.closed_at) : instant(o.updated)) : null;
-        const when = changedAt === null ? '' : sub.wasAway(changedAt) ? 'while the subscriber was reconnecting' : 'while the subscriber was connected';
-        const onChannel = (witness.published.get(sn) ?? []).map((e) => e.to);
-        const why = onChannel.includes(final) ? `${final} was published on Redis` : `${final} never reached the Redis channel (published: ${onChannel.join(' → ') || 'nothing'})`;
-        const heard = (sub.heard.get(sn) ?? []).map((e) => e.to).join(' → ');
-        v.push(`${sn} (plan ${ledger.orders.get(sn)?.plan ?? '?'}): subscriber on gateway ${sub.side} heard ${heard}, the order is ${final}, changed ${when}; ${why}`);
-      }
+      if (last === final) continue;
+      // When the order last changed: closed_at is exact, update_time a rough second (paid_at is the payment's time, not the order's change).
+      const changedAt = o ? (o.trade_state === -1 ? instant(o.closed_at) : instant(o.updated)) : null;
+      const when = changedAt === null ? '' : sub.wasAway(changedAt) ? ', changed while the subscriber was reconnecting' : ', changed while the subscriber was connected';
+      const onChannel = (witness.published.get(sn) ?? []).map((e) => e.to);
+      const why = onChannel.includes(final) ? `${final} was published on Redis` : `${final} never reached the Redis channel (published: ${onChannel.join(' → ') || 'nothing'})`;
+      const heard = (sub.heard.get(sn) ?? []).map((e) => e.to).join(' → ') || 'nothing';
+      v.push(`${sn} (plan ${ledger.orders.get(sn)?.plan ?? '?'}): subscriber on gateway ${sub.side} heard ${heard}, the order is ${final}${when}; ${why}`);
     }
   }
   const reconnects = subscribers.reduce((n, x) => n + Math.max(0, x.connects - 1), 0);

@@ -25,6 +25,8 @@ export class Ledger {
   readonly orders = new Map<string, BookedOrder>();
   /** Payments the soak's provider refunded on its own (a REFUND callback); any other refund is the platform's. */
   readonly refundRequested = new Set<string>();
+  /** Payments the provider captured: a SUCCESS notice the platform acknowledged. Their money must end up used or returned. */
+  readonly captured = new Set<string>();
   /** Orders whose stay the soak moved into the past so that settlement runs on them. */
   readonly timeTravelled = new Set<string>();
   /** Unexpected answers (INTERNAL_SERVER_ERROR and the like), counted by operation, code and message. */

@@ -8,7 +8,7 @@ import { FaultInjector, faultSchedule } from './faults.js';
 import { checkAll, snapshot, unsettled } from './invariants.js';
 import { Ledger, summary, type Guest } from './ledger.js';
 import { createRng } from './rng.js';
-import { ChannelWitness, Subscriber, waitUntilListening } from './subscribers.js';
+import { ChannelWitness, Subscriber, waitUntilConnected } from './subscribers.js';
 import { Traffic, type Stay } from './traffic.js';
 
 /**
@@ -149,7 +149,7 @@ try {
     s.start(cluster);
     subscribers.push(s);
   }
-  await waitUntilListening(cluster, subscribers);
+  await waitUntilConnected(subscribers);
   await witness.start();
   log(`soak: ${homestays.length} homestays (${homestays.map((h) => h.rooms).join('/')} rooms), ${guests.length} guests, ${subscribers.length} subscribers [${elapsed()}]`);
 
@@ -166,6 +166,7 @@ try {
     stays,
     sandboxSecret: SANDBOX_SECRET,
     travelStepDays: spanDays + 10,
+    watch: (guest, sn) => subscribers.find((s) => s.guest === guest)?.watch(sn),
     endAt: startedAt + SECONDS * 1000,
     log,
   });
@@ -187,7 +188,11 @@ try {
   let quietRounds = 0;
   let lastReport = 0;
   while (Date.now() - settleStart < SETTLE_SECONDS * 1000) {
-    left = await unsettled(await snapshot(db));
+    try {
+      left = await unsettled(await snapshot(db));
+    } catch (err) {
+      left = [`the databases did not answer (${(err as Error).message})`];
+    }
     if (cluster.proxy.inFlight) left.push(`${cluster.proxy.inFlight} calls held by the proxy`);
     quietRounds = left.length ? 0 : quietRounds + 1;
     if (quietRounds >= 2) break;

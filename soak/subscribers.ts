@@ -6,28 +6,27 @@ import type { Cluster, Side } from './cluster.js';
 import type { Guest } from './ledger.js';
 
 /**
- * Guests watching their orders live on the gateways (graphql-ws, all of their orders), as an app
- * would: when the socket drops (a gateway restarts) the client reconnects and subscribes again.
- * What each one received is kept to compare with the orders' final states.
+ * Guests watching their orders live on the gateways, as an app's order screen does: one graphql-ws
+ * connection per guest, and a subscription `orderStateChanged(sn)` for each order the guest books.
+ * When the socket drops (a gateway restarts) the client reconnects and graphql-ws subscribes
+ * again; a subscription the server ends is made again after a second. What each one received is
+ * kept to compare with the orders' final states.
  */
-const WATCH = `subscription { orderStateChanged { from to order { sn } } }`;
-/** One order: its first message is the order's current state (what an app asks after a reconnect). */
-const ONE = `subscription($sn: ID) { orderStateChanged(sn: $sn) { from to order { sn } } }`;
-const FINAL = new Set(['CANCELLED', 'REFUNDED', 'USED']);
-/** How far along its life an order is: a state read a moment ago never undoes a later change heard since. */
-const RANK: Record<string, number> = { WAIT_PAY: 0, WAIT_USE: 1, CANCELLED: 2, REFUNDED: 2, USED: 2 };
+const WATCH = `subscription($sn: ID) { orderStateChanged(sn: $sn) { from to order { sn } } }`;
+/** Below the gateway's SUBSCRIPTION_MAX_PER_CONNECTION (100): later orders of the guest go unwatched. */
+const MAX_WATCHED = 90;
+/** A subscription the server keeps ending is not made again forever. */
+const MAX_RESUBSCRIBES_PER_ORDER = 20;
 
 export class Subscriber {
-  /** The last state received for each order, in arrival order. */
-  readonly lastState = new Map<string, string>();
-  /** Every state received for each order, with the time it arrived (for the report). */
+  /** The orders watched, with every state received for each, in arrival order. */
   readonly heard = new Map<string, Array<{ to: string; at: number }>>();
   events = 0;
   connects = 0;
   /** Subscriptions the server ended (error or complete) that the client made again. */
   resubscribes = 0;
   errors: string[] = [];
-  /** When the client was not subscribed: from the socket closing to the next acknowledged connection. */
+  /** When the client was not connected: from the socket closing to the next acknowledged connection. */
   readonly gaps: Array<[number, number]> = [];
   private downSince: number | null = null;
   private stopped = false;
@@ -53,7 +52,6 @@ export class Subscriber {
           this.connects += 1;
           if (this.downSince !== null) this.gaps.push([this.downSince, Date.now()]);
           this.downSince = null;
-          if (this.connects > 1) this.refresh();
         },
         closed: () => {
           if (this.downSince === null && this.connects > 0) this.downSince = Date.now();
@@ -61,67 +59,34 @@ export class Subscriber {
       },
       onNonLazyError: () => undefined,
     });
-    this.watch();
   }
 
-  /** The state of an order, taken from one message of the sn's stream. */
-  private hear(sn: string, to: string): void {
-    this.events += 1;
-    this.lastState.set(sn, to);
-    (this.heard.get(sn) ?? this.heard.set(sn, []).get(sn)!).push({ to, at: Date.now() });
+  /** Starts watching one of the guest's orders (right after booking it). */
+  watch(sn: string): void {
+    if (this.stopped || !this.client || this.heard.has(sn) || this.heard.size >= MAX_WATCHED) return;
+    this.heard.set(sn, []);
+    this.subscribe(sn, 0);
   }
 
-  /**
-   * After a reconnect the all-orders stream only has what changes from then on; an app catches up
-   * on the orders it shows by subscribing to each for a moment: the first message of a one-order
-   * subscription is the order's current state (orders already final need nothing).
-   */
-  private refresh(): void {
-    if (this.stopped || !this.client) return;
-    for (const [sn, last] of this.lastState) {
-      if (FINAL.has(last)) continue;
-      let done = false;
-      const stop = this.client.subscribe<{ orderStateChanged: { to: string; order: { sn: string } } }>(
-        { query: ONE, variables: { sn } },
-        {
-          next: (r) => {
-            const e = r.data?.orderStateChanged;
-            if (!e || done) return;
-            done = true;
-            if ((RANK[e.to] ?? 0) >= (RANK[this.lastState.get(sn) ?? ''] ?? 0)) this.hear(e.order.sn, e.to);
-            setImmediate(() => stop());
-          },
-          error: () => undefined,
-          complete: () => undefined,
-        },
-      );
-    }
-  }
-
-  /** One subscription; when the server ends it (an error after a restart, say), the app subscribes again. */
-  private watch(): void {
+  private subscribe(sn: string, attempt: number): void {
     if (this.stopped || !this.client) return;
     const again = () => {
-      if (this.stopped) return;
+      if (this.stopped || attempt >= MAX_RESUBSCRIBES_PER_ORDER) return;
       this.resubscribes += 1;
-      const since = Date.now();
-      setTimeout(() => {
-        this.gaps.push([since, Date.now()]);
-        this.watch();
-        this.refresh();
-      }, 1_000);
+      setTimeout(() => this.subscribe(sn, attempt + 1), 1_000);
     };
     this.client.subscribe<{ orderStateChanged: { from: string | null; to: string; order: { sn: string } } }>(
-      { query: WATCH },
+      { query: WATCH, variables: { sn } },
       {
         next: (r) => {
           const e = r.data?.orderStateChanged;
-          if (r.errors?.length) this.errors.push(r.errors[0]!.message);
+          if (r.errors?.length) this.errors.push(`${r.errors[0]!.extensions?.code ?? ''} ${r.errors[0]!.message}`.trim());
           if (!e) return;
-          this.hear(e.order.sn, e.to);
+          this.events += 1;
+          this.heard.get(sn)!.push({ to: e.to, at: Date.now() });
         },
         error: (err) => {
-          this.errors.push(err instanceof Error ? err.message : JSON.stringify(err).slice(0, 200));
+          this.errors.push(Array.isArray(err) ? String(err[0]?.message) : err instanceof Error ? err.message : JSON.stringify(err).slice(0, 200));
           again();
         },
         complete: again,
@@ -129,7 +94,13 @@ export class Subscriber {
     );
   }
 
-  /** Whether the client was unsubscribed around `at` (a second's slack either side for the events in flight). */
+  /** The last state received for an order, if any. */
+  last(sn: string): string | undefined {
+    const h = this.heard.get(sn);
+    return h?.[h.length - 1]?.to;
+  }
+
+  /** Whether the client was disconnected around `at` (a second's slack either side for the events in flight). */
   wasAway(at: number): boolean {
     return this.gaps.some(([from, to]) => at >= from - 1_000 && at <= to + 1_000) || (this.downSince !== null && at >= this.downSince - 1_000);
   }
@@ -140,22 +111,12 @@ export class Subscriber {
   }
 }
 
-/** Waits until both gateways hold the listeners of every subscriber (so no early event is missed). */
-export async function waitUntilListening(cluster: Cluster, subscribers: Subscriber[], timeoutMs = 60_000): Promise<void> {
+/** Waits until every subscriber's connection is acknowledged. */
+export async function waitUntilConnected(subscribers: Subscriber[], timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (const side of ['A', 'B'] as Side[]) {
-    const want = subscribers.filter((s) => s.side === side).length;
-    for (;;) {
-      try {
-        const r = await fetch(`${cluster.gatewayUrl(side)}/healthz/subscriptions`);
-        const stats = (await r.json()) as { hub: { listeners: number } };
-        if (stats.hub.listeners >= want) break;
-      } catch {
-        // gateway busy; ask again
-      }
-      if (Date.now() > deadline) throw new Error(`gateway ${side} does not hold the ${want} subscriptions after ${timeoutMs / 1000}s`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  while (subscribers.some((s) => s.connects === 0)) {
+    if (Date.now() > deadline) throw new Error(`${subscribers.filter((s) => s.connects === 0).length} subscribers could not connect in ${timeoutMs / 1000}s`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

@@ -26,6 +26,8 @@ export interface TrafficContext {
   sandboxSecret: string;
   /** Days between two stays moved into the past: more than the span of bookable stays, so none overlap. */
   travelStepDays: number;
+  /** Called for every order booked: a guest with a subscriber watches it live. */
+  watch: (guest: Guest, sn: string) => void;
   /** Traffic starts no new work after this instant. */
   endAt: number;
   log: (m: string) => void;
@@ -136,6 +138,7 @@ export class Traffic {
       const plan = this.plans.size < MAX_LIVE_PLANS ? rng.weighted(PLANS) : 'abandon';
       const order: BookedOrder = { sn: o.sn, guest, homestayId, total: o.total, payDeadline: Date.parse(o.payDeadline), plan };
       this.ctx.ledger.orders.set(order.sn, order);
+      this.ctx.watch(guest, order.sn);
       this.ctx.ledger.outcome(`plan ${plan}`);
       const p = this.follow(rng.fork(), order, plan).catch((err) => this.ctx.ledger.odd(`plan ${plan} of ${order.sn} threw: ${(err as Error).message}`));
       this.plans.add(p);
@@ -158,6 +161,7 @@ export class Traffic {
     const gateways = () => this.ctx.cluster.gatewayUrl(rng.pick<Side>(['A', 'B']));
     const r = await sandboxCallback(gateways, { paymentSn: payment.sn, amount: payment.amount, status }, this.ctx.sandboxSecret);
     this.ctx.ledger.op(`callback ${status}`);
+    if (status === 'SUCCESS' && r.status === 200 && r.text === 'SUCCESS') this.ctx.ledger.captured.add(payment.sn);
     this.ctx.ledger.outcome(`callback ${status} ${r.status === 200 ? r.text : `unacknowledged (${r.status})`}`);
     if (r.status !== 200) this.ctx.ledger.odd(`callback ${status}: not acknowledged after ${r.attempts} attempts, last ${r.status} ${r.text}`);
   }

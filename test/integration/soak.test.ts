@@ -7,9 +7,11 @@ import { describe, expect, it } from 'vitest';
  * starts its own processes, namespace and Kafka broker, and exits 0 only when every invariant
  * holds. The seed is printed; replay a failure with SOAK_SEED=<seed> SOAK_SECONDS=60 npm run soak.
  *
- * Off by default for now: on today's code the soak finds violations (payments confirmed before
- * the deadline refunded, subscribers missing final states, …) until the issue 11 fixes are
- * merged. Run it with SOAK_TEST=1; remove the skipIf once the fixes are in.
+ * Off by default for now (SOAK_TEST=1 runs it): with the issue 11 fixes merged, one violation is
+ * left in every run: a guest's cancelOrder that lands after the payment was confirmed (before its
+ * event reached the order) still cancels the order, and the payment is refunded; the deadline
+ * close asks the payment service first, the guest's cancel does not. Remove the skipIf once that
+ * is decided (cancel refused, or the invariant exempts a guest's own cancel).
  */
 const ROOT = new URL('../../', import.meta.url).pathname;
 const seed = process.env.SOAK_SEED ?? String(randomInt(0, 2 ** 31));

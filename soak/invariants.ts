@@ -144,10 +144,7 @@ export async function consumerLag(): Promise<number | null> {
     let lag = 0;
     for (const p of ends) {
       const c = Number(committed?.partitions.find((x) => x.partition === p.partition)?.offset ?? -1);
-      // The relay writes each batch as a Kafka transaction, which ends with a commit marker that
-      // takes an offset but is never delivered: a consumer that read everything stays one short of
-      // the high watermark. One offset per partition is that marker, not a message.
-      lag += Math.max(0, Number(p.high) - (c >= 0 ? c : Number(p.low)) - 1);
+      lag += Number(p.high) - (c >= 0 ? c : Number(p.low));
     }
     return lag;
   } catch {

@@ -1,6 +1,4 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, gatewayUrl, gql, processUrl, signUp, testNamespace } from '../../support/gql.js';
 import { book, callback, createHomestay, NOTIFICATIONS, payOrder, query, readOrder, waitFor } from './support.js';
@@ -202,31 +200,5 @@ describe('payment-status consumer', () => {
     }
     await callback(gatewayUrl(), { paymentSn: payment.sn, amount: order.total });
     await waitState(guest.token, order.sn, 'WAIT_USE');
-  });
-});
-
-describe('settle-record', () => {
-  it('a finished stay becomes USED with one settlement record, however often the job runs', async () => {
-    const guest = await signUp();
-    const order = await book(guest.token, homestayId);
-    const payment = await payOrder(guest.token, order.sn);
-    await callback(gatewayUrl(), { paymentSn: payment.sn, amount: order.total });
-    await waitState(guest.token, order.sn, 'WAIT_USE');
-    // The stay has ended (no booking can be made in the past: move the dates back).
-    await query(ns(), 'order', 'update homestay_order set live_start_date = date_sub(curdate(), interval 4 day), live_end_date = date_sub(curdate(), interval 2 day) where sn = ?', [order.sn]);
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-    const queue = new Queue('settle-record', { prefix: ns(), connection: redis });
-    try {
-      const jobs = await Promise.all([queue.add('settle', {}), queue.add('settle', {})]);
-      await waitFor('both runs', async () => (await Promise.all(jobs.map((j) => queue.getJobState(j.id!)))).every((s) => s === 'completed'), 30_000);
-    } finally {
-      await queue.close();
-      redis.disconnect();
-    }
-    await waitState(guest.token, order.sn, 'USED');
-    const records = await query(ns(), 'order', 'select * from settle_record where order_sn = ?', [order.sn]);
-    expect(records).toHaveLength(1);
-    const o = await orderRow(order.sn);
-    expect(records[0]).toMatchObject({ amount: order.total, business_id: String(o.homestay_business_id), period_start: o.live_start_date, period_end: o.live_end_date });
   });
 });

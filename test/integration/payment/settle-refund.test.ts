@@ -91,3 +91,32 @@ describe('settle-record racing refunds', () => {
     console.log(`[settle-refund] ${used} settled, ${ORDERS - used} refunded`);
   }, 240_000);
 });
+
+// In this file, not payment.test.ts: the racing test above holds its orders' rows locked, which
+// stalls any settle run of the shared stack meanwhile; tests of one file never overlap.
+describe('settle-record', () => {
+  it('a finished stay becomes USED with one settlement record, however often the job runs', async () => {
+    const guest = await signUp();
+    const order = await book(guest.token, homestayId);
+    const payment = await payOrder(guest.token, order.sn);
+    await callback(gatewayUrl(), { paymentSn: payment.sn, amount: order.total });
+    const orderRow = async () => (await query(ns(), 'order', 'select * from homestay_order where sn = ?', [order.sn]))[0]!;
+    await waitFor('paid', async () => Number((await orderRow()).trade_state) === 1, 30_000, 200);
+    // The stay has ended (no booking can be made in the past: move the dates back).
+    await query(ns(), 'order', 'update homestay_order set live_start_date = date_sub(curdate(), interval 4 day), live_end_date = date_sub(curdate(), interval 2 day) where sn = ?', [order.sn]);
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+    const queue = new Queue('settle-record', { prefix: ns(), connection: redis });
+    try {
+      const jobs = await Promise.all([queue.add('settle', {}), queue.add('settle', {})]);
+      await waitFor('both runs', async () => (await Promise.all(jobs.map((j) => queue.getJobState(j.id!)))).every((s) => s === 'completed'), 30_000);
+    } finally {
+      await queue.close();
+      redis.disconnect();
+    }
+    await waitFor('settled', async () => Number((await orderRow()).trade_state) === 2, 20_000, 200);
+    const records = await query(ns(), 'order', 'select * from settle_record where order_sn = ?', [order.sn]);
+    expect(records).toHaveLength(1);
+    const o = await orderRow();
+    expect(records[0]).toMatchObject({ amount: order.total, business_id: String(o.homestay_business_id), period_start: o.live_start_date, period_end: o.live_end_date });
+  });
+});

@@ -43,14 +43,15 @@ export function uniqueMobile(): string {
   return `19${String(n).padStart(9, '0').slice(-9)}`;
 }
 
-/** Registers a fresh user through the gateway and returns its token and id. */
-export async function signUp(nickname = 'Tester'): Promise<{ token: string; userId: string; mobile: string; password: string }> {
+/** Registers a fresh user through the gateway (the shared stack's, or `url`) and returns its token and id. */
+export async function signUp(nickname = 'Tester', url?: string): Promise<{ token: string; userId: string; mobile: string; password: string }> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const mobile = uniqueMobile();
     const password = 'correct-horse-9';
     const r = await gql(
       `mutation($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }`,
       { input: { mobile, password, nickname } },
+      { url },
     );
     if (r.data?.register) return { token: r.data.register.accessToken, userId: r.data.register.user.id, mobile, password };
     if (errorCode(r) !== 'CONFLICT') throw new Error(`register failed: ${JSON.stringify(r.errors)}`);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { Queue } from 'bullmq';
 import { Stack } from '../../support/stack.js';
-import { errorCode, gql, uniqueMobile } from '../../support/gql.js';
+import { errorCode, gql, signUp as signUpAt } from '../../support/gql.js';
 import { freePort } from '../../support/ports.js';
 import { CONTEXT_HEADER, signContext } from '../../../lib/internal-auth.js';
 import { callback, payOrder } from '../payment/support.js';
@@ -27,17 +27,7 @@ const sub = createRedis();
 const redis = createRedis();
 const queue = new Queue(QUEUES.closeOrder, { prefix: ns, connection: createRedis() });
 
-async function signUp(): Promise<{ token: string; userId: string }> {
-  for (;;) {
-    const r = await gql(
-      `mutation($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }`,
-      { input: { mobile: uniqueMobile(), password: 'correct-horse-9' } },
-      { url: stack.graphqlUrl },
-    );
-    if (r.data) return { token: r.data.register.accessToken, userId: r.data.register.user.id };
-    if (errorCode(r) !== 'CONFLICT') throw new Error(JSON.stringify(r.errors));
-  }
-}
+const signUp = () => signUpAt('Tester', stack.graphqlUrl);
 /** The homestay service's internal API, called as the order service does. */
 async function homestayInternal(path: string, body: unknown) {
   const res = await fetch(`${stack.url('homestay')}/internal${path}`, {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { Stack } from '../../support/stack.js';
 import { HoldProxy } from '../../support/hold-proxy.js';
-import { errorCode, gql, uniqueMobile } from '../../support/gql.js';
+import { errorCode, gql, signUp as signUpAt } from '../../support/gql.js';
 import { CANCEL, CREATE, createHomestay, heldNights, orderRows, query, stay, waitFor } from './support.js';
 
 /**
@@ -21,17 +21,7 @@ let proxy: HoldProxy;
 const events: any[] = [];
 const sub = createRedis();
 
-async function signUp(): Promise<{ token: string; userId: string }> {
-  for (;;) {
-    const r = await gql(
-      `mutation($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }`,
-      { input: { mobile: uniqueMobile(), password: 'correct-horse-9' } },
-      { url: stack.graphqlUrl },
-    );
-    if (r.data) return { token: r.data.register.accessToken, userId: r.data.register.user.id };
-    if (errorCode(r) !== 'CONFLICT') throw new Error(JSON.stringify(r.errors));
-  }
-}
+const signUp = () => signUpAt('Tester', stack.graphqlUrl);
 const create = (token: string, input: Record<string, unknown>) => gql(CREATE, { input }, { token, url: stack.graphqlUrl });
 
 beforeAll(async () => {

@@ -82,8 +82,5 @@ await withBenchStack(async (stack) => {
   figure('ws.churn.typename.p50', pct(latencies, 50), 'ms', `{ __typename } over HTTP during the flood (${latencies.length} probes)`);
   figure('ws.churn.typename.p99', pct(latencies, 99), 'ms', '{ __typename } over HTTP during the flood');
   figure('ws.churn.rss_growth', growth / 2 ** 20, 'MiB', 'gateway RSS after the flood minus before');
-  const metrics = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
-  const lagMax = Number(metrics.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_max_seconds'))?.split(' ').pop() ?? NaN);
-  figure('ws.churn.gateway_loop_lag.max', lagMax * 1000, 'ms', 'longest event-loop stall of the gateway since its start (prom-client)');
   figure('ws.churn.listeners_left', left, 'listeners', 'one second after the last complete (must be 0)');
 }, { processes: ['user', 'homestay', 'order', 'payment', 'gateway'] });

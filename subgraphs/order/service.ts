@@ -308,13 +308,13 @@ export class OrderService {
    * releases the nights of a CANCELLED or REFUNDED order (also when the move was already done, to
    * finish a release that failed before; a release that fails now is left to the sweep).
    */
-  async transition(sn: string, to: OrderState, opts: { paidAt?: Date } = {}) {
+  async transition(sn: string, to: OrderState, opts: { paidAt?: Date; closedAt?: Date } = {}) {
     const fields: TransitionFields = {};
     if (to === 'WAIT_USE') {
       fields.paidAt = opts.paidAt ?? new Date();
       fields.tradeCode = newTradeCode();
     }
-    if (to === 'CANCELLED') fields.closedAt = new Date();
+    if (to === 'CANCELLED') fields.closedAt = opts.closedAt ?? new Date();
     const result = await transition(this.em, sn, to, fields);
     if (!result) throw notFound('order');
     await this.deliver(result);
@@ -355,10 +355,12 @@ export class OrderService {
     // As at the deadline, the payment side closes first: money the provider already took pays the
     // order (it is never refunded for a cancel that came a moment later), and a payment confirmed
     // after this finds itself FAILED and is given back.
+    // The order is closed when its payments are: a confirmation after that is a late capture.
+    const closedAt = new Date();
     if (order.tradeState === STATE_CODE.WAIT_PAY && (await paymentApi.closeForGuestCancel(sn)).outcome === 'paid') {
       throw conflict('this order has just been paid and can no longer be cancelled');
     }
-    return (await this.transition(sn, 'CANCELLED')).order;
+    return (await this.transition(sn, 'CANCELLED', { closedAt })).order;
   }
 
   /**

@@ -2,7 +2,8 @@ import { Queue } from 'bullmq';
 import { createHomestay, query, stay } from '../test/integration/order/support.js';
 import { figure, withBenchStack } from './support.js';
 import type { Stack } from '../test/support/stack.js';
-import { QUEUES, queueOptions } from '../jobs/queues.js';
+import { QUEUES } from '../contracts/queues.js';
+import { queueOptions } from '../lib/queues.js';
 import { createRedis } from '../lib/redis.js';
 
 /**

@@ -42,7 +42,7 @@ await withBenchStack(
     // Tokens are minted with the same (development) secret the gateway verifies them with.
     const { issueAccessToken } = await import('../lib/jwt.js');
     const { createRedis } = await import('../lib/redis.js');
-    const { publishOrderStateChange } = await import('../lib/order-events.js');
+    const { publishOrderStateChange } = await import('../contracts/order.js');
     const redis = createRedis();
 
     await sleep(1000);

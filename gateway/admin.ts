@@ -7,7 +7,8 @@ import { ExpressAdapter } from '@bull-board/express';
 import { config } from '../lib/config.js';
 import { createRedis } from '../lib/redis.js';
 import { registerQueues } from '../lib/metrics.js';
-import { QUEUES, queueOptions } from '../jobs/queues.js';
+import { QUEUES } from '../contracts/queues.js';
+import { queueOptions } from '../lib/queues.js';
 
 const BASE = '/admin/queues';
 

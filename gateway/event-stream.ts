@@ -1,4 +1,4 @@
-import type { OrderStateEvent } from '../lib/order-events.js';
+import type { OrderStateEvent } from '../contracts/order.js';
 
 /**
  * A subscriber's event stream: a bounded queue filled by the hub, drained by graphql-ws.

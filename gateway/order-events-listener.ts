@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createRedis } from '../lib/redis.js';
-import { ORDER_STATE_CHANNEL, parseOrderStateEvent, type OrderStateEvent } from '../lib/order-events.js';
+import { ORDER_STATE_CHANNEL, parseOrderStateEvent, type OrderStateEvent } from '../contracts/order.js';
 
 /** Event ids remembered to drop repeated deliveries of one change. */
 const RECENT_IDS = 10_000;

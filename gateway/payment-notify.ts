@@ -3,7 +3,7 @@ import { config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { traceCarrier } from '../lib/request-context.js';
 import { enterRequestContext, requestSpan } from '../lib/subgraph-server.js';
-import { callbackBodyError } from '../subgraphs/payment/callback-body.js';
+import { callbackBodyError } from '../contracts/payment.js';
 
 /** Headers a provider's callback may need besides the body (its signature above all); the trace and request id go on as well. */
 const FORWARDED = ['content-type', 'x-sandbox-signature'];

@@ -7,7 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway } from '@apollo/gateway';
 import { parse, print } from 'graphql';
-import { withoutSandbox } from '../subgraphs/payment/dev-only.js';
+import { withoutSandbox } from '../contracts/payment.js';
 import { config, SERVICES, type ServiceName } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { enterRequestContext, errorHandler, formatError, requestLogPlugin, requestSpan } from '../lib/subgraph-server.js';

@@ -12,7 +12,7 @@ import {
   type SelectionSetNode,
   type VariableDefinitionNode,
 } from 'graphql';
-import type { OrderStateEvent } from '../lib/order-events.js';
+import type { OrderStateEvent } from '../contracts/order.js';
 
 /**
  * How an `orderStateChanged` subscription turns an order event into the payload its selection

@@ -23,7 +23,7 @@ import { config } from '../lib/config.js';
 import { bearerToken, verifyAccessToken } from '../lib/jwt.js';
 import { domainError, notFound, rateLimited } from '../lib/errors.js';
 import { registerCollector, unregisterCollector, wsConnections, wsSubscriptions } from '../lib/metrics.js';
-import type { OrderStateEvent } from '../lib/order-events.js';
+import type { OrderStateEvent } from '../contracts/order.js';
 import type { GatewayContext } from './data-source.js';
 import { EventStream } from './event-stream.js';
 import { OrderEventHub } from './order-events-listener.js';

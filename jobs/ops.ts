@@ -6,7 +6,8 @@ import { createKafka, group, GROUPS, TOPICS } from '../lib/kafka.js';
 import { initMetrics, metricsHandler, registerKafkaLag, registerQueues } from '../lib/metrics.js';
 import { closeReadiness, kafkaCheck, mysqlCheck, readyzHandler, redisCheck } from '../lib/readiness.js';
 import { createRedis } from '../lib/redis.js';
-import { QUEUES, queueOptions } from './queues.js';
+import { QUEUES } from '../contracts/queues.js';
+import { queueOptions } from '../lib/queues.js';
 
 /**
  * The jobs process's /metrics (queue counts of every queue in jobs/queues.ts, consumer lag of

@@ -1,19 +1,9 @@
 import type { Logger } from 'pino';
-import { closeOrderRunner } from './close-order.worker.js';
-import { orderEventRelayRunner } from './order-event-relay.js';
-import { orderSweepRunner } from './order-sweep.scheduler.js';
-import { paymentStatusConsumer } from './payment-status.consumer.js';
-import { paySuccessNotifyRunner } from './pay-success-notify.worker.js';
-import { settleRecordRunner } from './settle-record.scheduler.js';
+import type { JobRunner } from '../lib/job-runner.js';
+import { orderRunners } from '../subgraphs/order/mq/index.js';
 
-/** A long-running part of the jobs process: a worker, a scheduler or a consumer. */
-export interface JobRunner {
-  name: string;
-  start(log: Logger): Promise<{ close(): Promise<void> }>;
-}
-
-/** Every runner the jobs process starts; each issue's workers add themselves here. */
-export const runners: JobRunner[] = [orderEventRelayRunner, closeOrderRunner, orderSweepRunner, paySuccessNotifyRunner(), settleRecordRunner, paymentStatusConsumer];
+/** Every runner the jobs process starts: each service exports its own. */
+export const runners: JobRunner[] = [...orderRunners];
 
 export async function startJobs(log: Logger) {
   const started: { close(): Promise<void> }[] = [];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MikroORM } from '../db/index.js';
+import type { MikroORM } from './database.js';
 import type { Logger } from './logger.js';
 import { redisKey, type Redis } from './redis.js';
 

@@ -1,11 +1,12 @@
 import { pathToFileURL } from 'node:url';
-import { migrateDatabase } from '../db/index.js';
+import { migrateDatabase } from '../lib/database.js';
+import { DATABASES } from './databases.js';
 import { databaseName, SERVICES } from '../lib/config.js';
 
 /** Creates every service database that is missing and applies pending migrations. */
 export async function migrateAll(log: (m: string) => void = console.log): Promise<void> {
   for (const service of SERVICES) {
-    const applied = await migrateDatabase(service);
+    const applied = await migrateDatabase(DATABASES[service]);
     log(`[migrate] ${databaseName(service)}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
   }
 }

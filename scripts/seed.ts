@@ -1,7 +1,9 @@
 import { pathToFileURL } from 'node:url';
-import { openDatabase } from '../db/index.js';
-import { DemoHomestaySeeder } from '../db/seeders/homestay.seeder.js';
-import { DEMO_LANDLORDS, DemoUserSeeder } from '../db/seeders/user.seeder.js';
+import { openDatabase } from '../lib/database.js';
+import { homestayDatabase } from '../subgraphs/homestay/database.js';
+import { userDatabase } from '../subgraphs/user/database.js';
+import { DemoHomestaySeeder } from '../subgraphs/homestay/seeder.js';
+import { DEMO_LANDLORDS, DemoUserSeeder } from '../subgraphs/user/seeder.js';
 import { Homestay } from '../subgraphs/homestay/entities.js';
 import { User } from '../subgraphs/user/entities.js';
 
@@ -10,7 +12,7 @@ import { User } from '../subgraphs/user/entities.js';
  * its own service's seeder; ids that cross services (landlords) travel in the seed context.
  */
 export async function seedDemoData({ force = false, log = console.log } = {}): Promise<boolean> {
-  const userOrm = await openDatabase('user');
+  const userOrm = await openDatabase(userDatabase);
   const context: Record<string, unknown> = {};
   let seeded = false;
   try {
@@ -31,7 +33,7 @@ export async function seedDemoData({ force = false, log = console.log } = {}): P
     await userOrm.close();
   }
 
-  const homestayOrm = await openDatabase('homestay');
+  const homestayOrm = await openDatabase(homestayDatabase);
   try {
     const em = homestayOrm.em.fork();
     if (!force && (await em.count(Homestay, {})) > 0) {

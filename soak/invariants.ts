@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
-import { QUEUES, queueOptions } from '../jobs/queues.js';
+import { QUEUES } from '../contracts/queues.js';
+import { queueOptions } from '../lib/queues.js';
 import { todayIn } from '../lib/dates.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { config } from '../lib/config.js';

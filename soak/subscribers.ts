@@ -1,6 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { ORDER_STATE_CHANNEL, parseOrderStateEvent } from '../lib/order-events.js';
+import { ORDER_STATE_CHANNEL, parseOrderStateEvent } from '../contracts/order.js';
 import { createRedis, type Redis } from '../lib/redis.js';
 import type { Cluster, Side } from './cluster.js';
 import type { Guest } from './ledger.js';

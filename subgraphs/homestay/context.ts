@@ -1,4 +1,4 @@
-import type { EntityManager, MikroORM } from '../../db/index.js';
+import type { EntityManager, MikroORM } from '../../lib/database.js';
 import { loaderBy, pageLoader } from '../../lib/loader.js';
 import type { BaseContext } from '../../lib/subgraph-server.js';
 import { HomestayService } from './service.js';

@@ -1,5 +1,5 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import { BaseRow } from '../../db/base.js';
+import { BaseRow } from '../../lib/base-row.js';
 
 /** looklook's homestay row_state / row_type. */
 export const ROW_STATE_OFF_SALE = 0;

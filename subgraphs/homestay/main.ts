@@ -1,9 +1,8 @@
-import { openDatabase } from '../../db/index.js';
+import { homestayDatabase } from './database.js';
+import { openDatabase } from '../../lib/database.js';
 import { onShutdown } from '../../lib/lifecycle.js';
-import { startHomestaySubgraph, typeDefs } from './server.js';
+import { startHomestaySubgraph } from './server.js';
 
-export { typeDefs };
-
-const orm = await openDatabase('homestay');
+const orm = await openDatabase(homestayDatabase);
 onShutdown(() => orm.close());
 await startHomestaySubgraph(orm);

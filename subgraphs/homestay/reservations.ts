@@ -1,46 +1,9 @@
 import { DeadlockException, LockWaitTimeoutException, UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { EntityManager, MikroORM } from '../../db/index.js';
+import type { EntityManager, MikroORM } from '../../lib/database.js';
 import { badInput, conflict, notFound, soldOut } from '../../lib/errors.js';
 import { Homestay, ROW_STATE_ON_SALE, ROW_TYPE_PER_PERSON } from './entities.js';
 import { isId, stayNights } from './stay.js';
-
-/** What the order service reads of a homestay (POST /internal/homestays/get). */
-export interface HomestayInfo {
-  id: string;
-  title: string;
-  subTitle: string;
-  cover: string;
-  info: string;
-  peopleNum: number;
-  roomCount: number;
-  rowType: 'PER_ROOM' | 'PER_PERSON';
-  onSale: boolean;
-  foodInfo: string;
-  foodPrice: number;
-  price: number;
-  marketPrice: number;
-  businessId: string;
-  landlordId: string;
-}
-
-export interface ReserveInput {
-  sn: string;
-  homestayId: string;
-  checkIn: string;
-  checkOut: string;
-}
-
-export interface ReserveResult {
-  sn: string;
-  nights: string[];
-  alreadyReserved: boolean;
-}
-
-export interface HeldReservation {
-  sn: string;
-  homestayId: string;
-  reservedAt: string;
-}
+import type { HeldReservation, HomestayInfo, ReserveInput, ReserveResult } from '../../contracts/homestay.js';
 
 const MAX_ATTEMPTS = 8;
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');

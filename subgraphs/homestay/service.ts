@@ -1,4 +1,4 @@
-import type { EntityManager } from '../../db/index.js';
+import type { EntityManager } from '../../lib/database.js';
 import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '../../lib/connection.js';
 import { badInput, notFound } from '../../lib/errors.js';
 import {

@@ -1,5 +1,5 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import { BaseRow } from '../../db/base.js';
+import { BaseRow } from '../../lib/base-row.js';
 
 /**
  * looklook's homestay_order: the order with a snapshot of the homestay and its prices (cents) at

@@ -1,6 +1,6 @@
-import type { EntityManager, MikroORM } from '../../db/index.js';
+import type { EntityManager, MikroORM } from '../../lib/database.js';
 import type { Logger } from '../../lib/logger.js';
-import { ORDER_STATE_CHANNEL } from '../../lib/order-events.js';
+import { ORDER_STATE_CHANNEL } from '../../contracts/order.js';
 import { OutboxRelayLoop, type RelayOptions } from '../../lib/outbox-relay.js';
 import type { Redis } from '../../lib/redis.js';
 import type { RecordedEvent } from './state-machine.js';

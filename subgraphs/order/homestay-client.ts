@@ -1,20 +1,12 @@
-import { callService } from '../../lib/internal-client.js';
-// Type-only: the homestay service owns these shapes; importing them keeps the two sides from drifting.
-import type { HeldReservation, HomestayInfo, ReserveInput, ReserveResult } from '../homestay/reservations.js';
+import { homestayRoutes, type HeldReservation, type HomestayInfo, type ReserveInput } from '../../contracts/homestay.js';
+import { call } from '../../lib/contract.js';
 
 export type { HeldReservation, HomestayInfo };
 
-/** The homestay service's internal API, as the order domain uses it (see subgraphs/homestay). */
+/** The homestay service's internal API, as the order domain calls it (contracts/homestay.ts). */
 export const homestayApi = {
-  /** NOT_FOUND for an unknown homestay. */
-  get: (id: string, requestId?: string) => callService<HomestayInfo>('order', 'homestay', '/homestays/get', { id }, requestId),
-  /** One room for every night in [checkIn, checkOut), all or none; SOLD_OUT when a night is full. */
-  reserve: (body: ReserveInput, requestId?: string) =>
-    callService<ReserveResult>('order', 'homestay', '/reservations/reserve', body, requestId),
-  /** Idempotent. */
-  release: (sn: string, requestId?: string) =>
-    callService<{ sn: string; released: number }>('order', 'homestay', '/reservations/release', { sn }, requestId),
-  /** One page of held reservations in sn order, after the `after` sn. */
-  held: (olderThanMs: number, limit = 500, after = '') =>
-    callService<{ reservations: HeldReservation[] }>('order', 'homestay', '/reservations/held', { olderThanMs, limit, after }),
+  get: (id: string, requestId?: string) => call('order', homestayRoutes.get, { id }, requestId),
+  reserve: (body: ReserveInput, requestId?: string) => call('order', homestayRoutes.reserve, body, requestId),
+  release: (sn: string, requestId?: string) => call('order', homestayRoutes.release, { sn }, requestId),
+  held: (olderThanMs: number, limit = 500, after = '') => call('order', homestayRoutes.held, { olderThanMs, limit, after }),
 };

@@ -1,20 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { gql } from 'graphql-tag';
-import { openDatabase } from '../../db/index.js';
-import { closeOrderQueue } from '../../jobs/queues.js';
+import { orderDatabase } from './database.js';
+import { openDatabase } from '../../lib/database.js';
+import { closeOrderQueue } from './mq/queues.js';
 import { onShutdown } from '../../lib/lifecycle.js';
-import { createLogger } from '../../lib/logger.js';
 import { outboxBacklog, registerCollector } from '../../lib/metrics.js';
 import { createRedis } from '../../lib/redis.js';
-import { startSubgraph } from '../../lib/subgraph-server.js';
-import { createContext } from './context.js';
 import { OrderEventRelay } from './events.js';
-import { internalRoutes } from './internal.js';
-import { resolvers } from './resolvers.js';
+import { startOrderSubgraph } from './server.js';
 
-export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
-
-const orm = await openDatabase('order');
+const orm = await openDatabase(orderDatabase);
 // One connection publishes state changes, one carries the close-order queue.
 const redis = createRedis();
 const closeQueue = closeOrderQueue(createRedis());
@@ -24,17 +17,7 @@ onShutdown(async () => {
   await orm.close();
 });
 const deps = { redis, closeQueue };
-const subgraph = await startSubgraph({
-  name: 'order',
-  typeDefs,
-  resolvers,
-  context: createContext(orm, deps),
-  internalRoutes: internalRoutes(orm, deps, createLogger('order-internal')),
-  ready: async () => {
-    await orm.em.getConnection().execute('select 1');
-    await redis.ping();
-  },
-});
+const subgraph = await startOrderSubgraph(orm, deps);
 
 // Publishes state changes whose direct publish was lost (subgraphs/order/events.ts).
 const relay = new OrderEventRelay(orm, redis, subgraph.log.child({ part: 'order-event-relay' }));

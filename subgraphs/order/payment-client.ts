@@ -1,13 +1,15 @@
-import { callService } from '../../lib/internal-client.js';
-// Type-only: the payment service owns this shape.
-import type { CloseVerdict } from '../payment/service.js';
+import { paymentRoutes } from '../../contracts/payment.js';
+import { call } from '../../lib/contract.js';
 
-/** The payment service's internal API, as the order domain uses it (see subgraphs/payment). */
+/** The payment service's internal API, as the order domain calls it (contracts/payment.ts). */
 export const paymentApi = {
+  get: (sn: string, from: string, requestId?: string) => call(from, paymentRoutes.get, { sn }, requestId),
+  refund: (paymentSn: string, reason: string, from: string, requestId?: string) => call(from, paymentRoutes.refund, { paymentSn, reason }, requestId),
+  /** At the order's deadline (the close job): `open` while the deadline has not come by the payment service's clock. */
+  closeAtDeadline: (orderSn: string, deadline: string, from: string) => call(from, paymentRoutes.closeForOrder, { orderSn, deadline }),
   /**
    * Closes the order's payments now, for a guest's cancel: `paid` when one already succeeded
    * (the order is paid, not cancelled), else its waiting payments turn FAILED.
    */
-  closeForGuestCancel: (orderSn: string, requestId?: string) =>
-    callService<CloseVerdict>('order', 'payment', '/payments/close-for-order', { orderSn, byGuest: true }, requestId),
+  closeForGuestCancel: (orderSn: string, requestId?: string) => call('order', paymentRoutes.closeForOrder, { orderSn, byGuest: true }, requestId),
 };

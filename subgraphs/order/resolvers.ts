@@ -1,6 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { notFound } from '../../lib/errors.js';
-import type { OrderState } from '../../lib/order-events.js';
+import type { OrderState } from '../../contracts/order.js';
 import { DateScalar, DateTimeScalar } from '../../lib/scalars.js';
 import { requireUserId } from '../../lib/subgraph-server.js';
 import { dateString, nightsBetween } from '../../lib/dates.js';

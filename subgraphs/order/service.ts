@@ -3,13 +3,14 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { EntityManager } from '../../db/index.js';
+import type { EntityManager } from '../../lib/database.js';
 import { config } from '../../lib/config.js';
 import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '../../lib/connection.js';
 import { badInput, conflict, isDomainError, notFound } from '../../lib/errors.js';
-import type { OrderState } from '../../lib/order-events.js';
+import type { OrderState, OrderView } from '../../contracts/order.js';
 import { redisKey } from '../../lib/redis.js';
-import { CLOSE_ORDER_JOB_OPTIONS, type CloseOrderJob } from '../../jobs/queues.js';
+import type { CloseOrderJob } from '../../contracts/queues.js';
+import { CLOSE_ORDER_JOB_OPTIONS } from './mq/queues.js';
 import { dateString, nightsBetween, stamp, todayIn } from '../../lib/dates.js';
 import { HomestayOrder } from './entities.js';
 import { homestayApi } from './homestay-client.js';
@@ -30,22 +31,6 @@ export interface CreateOrderInput {
   needFood?: boolean | null;
   remark?: string | null;
   idempotencyKey?: string | null;
-}
-
-/** The order as other services see it (internal routes). */
-export interface OrderView {
-  sn: string;
-  userId: string;
-  homestayId: string;
-  businessId: string;
-  title: string;
-  state: OrderState;
-  total: number;
-  checkIn: string;
-  checkOut: string;
-  tradeCode: string | null;
-  paidAt: string | null;
-  payDeadline: string;
 }
 
 export interface OrderDeps {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '../../db/index.js';
+import type { EntityManager } from '../../lib/database.js';
 import { conflict } from '../../lib/errors.js';
-import { ORDER_STATES, type OrderState, type OrderStateEvent } from '../../lib/order-events.js';
+import { ORDER_STATES, type OrderState, type OrderStateEvent } from '../../contracts/order.js';
 
 export { ORDER_STATES, type OrderState };
 

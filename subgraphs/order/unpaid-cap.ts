@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { EntityManager } from '../../db/index.js';
+import type { EntityManager } from '../../lib/database.js';
 import { config } from '../../lib/config.js';
 import { conflict, domainError } from '../../lib/errors.js';
 import { redisKey } from '../../lib/redis.js';

@@ -1,4 +1,4 @@
-import type { EntityManager, MikroORM } from '../../db/index.js';
+import type { EntityManager, MikroORM } from '../../lib/database.js';
 import { groupLoaderBy, loaderBy } from '../../lib/loader.js';
 import type { BaseContext } from '../../lib/subgraph-server.js';
 import type { PaymentProvider } from './provider/provider.js';

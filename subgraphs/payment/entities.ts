@@ -1,9 +1,9 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import { BaseRow } from '../../db/base.js';
+import type { PaymentStatus } from '../../contracts/payment.js';
+import { BaseRow } from '../../lib/base-row.js';
 
 /** looklook's pay_status codes, named. */
-export const PAY_STATUS = { FAILED: -1, WAITING: 0, SUCCESS: 1, REFUNDED: 2 } as const;
-export type PaymentStatus = keyof typeof PAY_STATUS;
+export const PAY_STATUS = { FAILED: -1, WAITING: 0, SUCCESS: 1, REFUNDED: 2 } as const satisfies Record<PaymentStatus, number>;
 const BY_CODE = new Map(Object.entries(PAY_STATUS).map(([k, v]) => [v as number, k as PaymentStatus]));
 export const statusOf = (code: number): PaymentStatus => BY_CODE.get(Number(code)) ?? 'WAITING';
 

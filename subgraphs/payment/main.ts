@@ -1,3 +1,3 @@
-import { startPaymentService } from './app.js';
+import { startPaymentService } from './server.js';
 
 await startPaymentService();

@@ -1,5 +1,5 @@
 import type { Producer, Transaction } from 'kafkajs';
-import type { MikroORM } from '../../db/index.js';
+import type { MikroORM } from '../../lib/database.js';
 import { kafkaName } from '../../lib/config.js';
 import { createKafka, topic } from '../../lib/kafka.js';
 import type { Logger } from '../../lib/logger.js';

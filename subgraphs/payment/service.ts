@@ -1,20 +1,20 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { EntityManager } from '../../db/index.js';
+import type { EntityManager } from '../../lib/database.js';
 import { stamp } from '../../lib/dates.js';
 import { conflict, notFound } from '../../lib/errors.js';
-import { callService } from '../../lib/internal-client.js';
 import { topic } from '../../lib/kafka.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
 import { paymentLateCaptures } from '../../lib/metrics.js';
 import { traceCarrier } from '../../lib/request-context.js';
-import { PAY_STATUS, PaymentOutbox, ThirdPayment, statusOf, type PaymentStatus } from './entities.js';
-import type { PaymentStatusEvent } from './events.js';
+import { PAY_STATUS, PaymentOutbox, ThirdPayment, statusOf } from './entities.js';
+import type { PaymentStatus } from '../../contracts/payment.js';
+import type { CloseVerdict, PaymentState, PaymentStatusEvent } from '../../contracts/payment.js';
 import type { PaymentNotice, PaymentProvider } from './provider/provider.js';
 // Type-only: the order service owns the shape its internal routes return.
-import type { OrderView } from '../order/service.js';
+import { orderRoutes } from '../../contracts/order.js';
+import { call } from '../../lib/contract.js';
 
-export type { OrderView };
 
 /** `PMT` + yyyyMMddHHmmss (APP_TIMEZONE) + 8 random digits, like the order sn. */
 export function paymentSn(now = new Date()): string {
@@ -23,31 +23,11 @@ export function paymentSn(now = new Date()): string {
 
 export type NoticeOutcome = 'accepted' | 'unchanged' | 'unknown-payment' | 'amount-mismatch';
 
-/** A payment as it is now (internal route `/payments/get`): what the payment-status consumer acts on. */
-export interface PaymentState {
-  sn: string;
-  orderSn: string;
-  status: PaymentStatus;
-  /** Holds the order's live slot: the one payment that may pay the order (or did). */
-  live: boolean;
-  amount: number;
-  paidAt: string | null;
-}
-
 /** A SUCCESS callback for a FAILED payment: it became the order's payment again, or it goes back. */
 type LateCapture = 'live' | 'refund';
 
 let moduleLog: Logger | undefined;
 const log = () => (moduleLog ??= createLogger('payment-subgraph'));
-
-/** What closing an order's payments found (POST /internal/payments/close-for-order). */
-export type CloseVerdict =
-  /** A payment of the order succeeded: the order is paid, not closed. */
-  | { outcome: 'paid'; paymentSn: string; amount: number; paidAt: string }
-  /** The deadline has not come by this service's clock: nothing changed, ask again at the deadline. */
-  | { outcome: 'open' }
-  /** No payment succeeded; the waiting ones are FAILED now, so a later success is a late capture. */
-  | { outcome: 'closed'; failed: string[] };
 
 /** The payment service's domain rules: resolvers, the callback route and internal routes go through it. */
 export class PaymentService {
@@ -60,7 +40,7 @@ export class PaymentService {
 
   /** One live (waiting or paid) payment per order: a second call returns the same one. */
   async payOrder(userId: string, orderSn: string, requestId?: string): Promise<ThirdPayment> {
-    const order = await callService<OrderView>('payment', 'order', '/orders/get', { sn: orderSn }, requestId);
+    const order = await call('payment', orderRoutes.get, { sn: orderSn }, requestId);
     // Another user's order reads as NOT_FOUND, as everywhere.
     if (String(order.userId) !== String(userId)) throw notFound('order');
     if (order.state !== 'WAIT_PAY') throw conflict(`order ${orderSn} is ${order.state}, only a WAIT_PAY order can be paid`);

@@ -1,5 +1,5 @@
-import type { MikroORM } from '../../db/index.js';
-import type { EntityManager } from '../../db/index.js';
+import type { MikroORM } from '../../lib/database.js';
+import type { EntityManager } from '../../lib/database.js';
 import { loaderBy } from '../../lib/loader.js';
 import type { BaseContext } from '../../lib/subgraph-server.js';
 import { UserService } from './service.js';

@@ -1,5 +1,5 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import { BaseRow } from '../../db/base.js';
+import { BaseRow } from '../../lib/base-row.js';
 
 export class User extends BaseRow {
   mobile!: string;

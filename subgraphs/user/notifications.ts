@@ -1,24 +1,13 @@
-import type { EntityManager } from '../../db/index.js';
+import type { EntityManager } from '../../lib/database.js';
 import { badInput } from '../../lib/errors.js';
 import { Notification } from './entities.js';
-
-export interface NotificationInput {
-  userId: string;
-  kind: string;
-  /** One message per (user, key): a retried delivery stores nothing more. */
-  dedupeKey: string;
-  title: string;
-  body: string;
-}
+import type { NotificationInput } from '../../contracts/user.js';
 
 /** The messages the default notifier stores for a user, read back as `me { notifications }`. */
 export class NotificationService {
   constructor(private readonly em: EntityManager) {}
 
   async store(input: NotificationInput): Promise<{ created: boolean }> {
-    for (const f of ['userId', 'kind', 'dedupeKey', 'title', 'body'] as const) {
-      if (typeof input?.[f] !== 'string' || !input[f]) throw badInput(f, `${f} is required`);
-    }
     const res = await this.em.getConnection().execute<{ affectedRows: number }>(
       'insert ignore into notification (user_id, kind, dedupe_key, title, body) values (?, ?, ?, ?, ?)',
       [input.userId, input.kind.slice(0, 32), input.dedupeKey.slice(0, 100), input.title.slice(0, 255), input.body],

@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { EntityManager } from '../../db/index.js';
+import type { EntityManager } from '../../lib/database.js';
 import { badInput, conflict, notFound, unauthenticated } from '../../lib/errors.js';
 import { AUTH_TYPE_SYSTEM, User, UserAuth } from './entities.js';
 import { decoyHash, hashPassword, verifyPassword } from './password.js';

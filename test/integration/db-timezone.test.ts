@@ -1,3 +1,4 @@
+import { homestayDatabase } from '../../subgraphs/homestay/database.js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -5,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateDatabase, openDatabase, type MikroORM } from '../../db/index.js';
+import { migrateDatabase, openDatabase, type MikroORM } from '../../lib/database.js';
 import { waitFor, which } from '../../scripts/infra/wait.js';
 import { HomestayBusiness } from '../../subgraphs/homestay/entities.js';
 import { ReservationService } from '../../subgraphs/homestay/reservations.js';
@@ -34,7 +35,7 @@ const minutesFromNow = (d: Date) => Math.abs(d.getTime() - Date.now()) / 60_000;
 
 describe('database sessions run in UTC', () => {
   it('the product ORM on the shared server', async () => {
-    const orm = await openDatabase('homestay', { dbName: `${testNamespace()}_homestay` });
+    const orm = await openDatabase(homestayDatabase, { dbName: `${testNamespace()}_homestay` });
     try {
       expect(await sessionZones(orm, 3)).toEqual(['+00:00', '+00:00', '+00:00']);
     } finally {
@@ -85,8 +86,8 @@ describe('database sessions run in UTC', () => {
         60_000,
         100,
       );
-      await migrateDatabase('homestay', { clientUrl: url, dbName });
-      orm = await openDatabase('homestay', { clientUrl: url, dbName });
+      await migrateDatabase(homestayDatabase, { clientUrl: url, dbName });
+      orm = await openDatabase(homestayDatabase, { clientUrl: url, dbName });
     }, 120_000);
 
     afterAll(async () => {

@@ -1,4 +1,4 @@
-import { dropDatabase } from '../../db/index.js';
+import { dropDatabase } from '../../lib/database.js';
 import { SERVICES } from '../../lib/config.js';
 import { createRedis } from '../../lib/redis.js';
 import { createKafka } from '../../lib/kafka.js';

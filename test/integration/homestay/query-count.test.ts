@@ -1,8 +1,9 @@
+import { DATABASES } from '../../../scripts/databases.js';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql as parseSdl } from 'graphql-tag';
 import type mysql from 'mysql2/promise';
-import { openDatabase, type MikroORM } from '../../../db/index.js';
+import { openDatabase, type MikroORM } from '../../../lib/database.js';
 import { CONTEXT_HEADER, signContext } from '../../../lib/internal-auth.js';
 import { startSubgraph } from '../../../lib/subgraph-server.js';
 import { startHomestaySubgraph } from '../../../subgraphs/homestay/server.js';
@@ -38,7 +39,7 @@ async function post(url: string, query: string, variables: Record<string, unknow
 
 beforeAll(async () => {
   for (const service of ['homestay', 'user'] as const) {
-    const orm = await openDatabase(service, {
+    const orm = await openDatabase(DATABASES[service], {
       dbName: `${testNamespace()}_${service}`,
       debug: ['query'],
       logger: () => void (counters[service] += 1),

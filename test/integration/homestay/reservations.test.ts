@@ -47,11 +47,16 @@ describe('internal homestay operations (order service only)', () => {
       businessId,
       landlordId,
     });
-    for (const bad of ['999999999', 'abc', 12]) {
+    for (const bad of ['999999999', 'abc']) {
       const miss = await callInternal('/homestays/get', { id: bad });
       expect(miss.status).toBe(404);
       expect(miss.body.error.code).toBe('NOT_FOUND');
     }
+    // Outside the contract (contracts/homestay.ts: id is a string): refused as input, naming the field.
+    const malformed = await callInternal('/homestays/get', { id: 12 });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(malformed.body.error.message).toMatch(/^id: /);
   });
 
   it('refuses callers without the service credential', async () => {

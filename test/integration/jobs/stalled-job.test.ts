@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedis } from '../../../lib/redis.js';
-import { queueOptions, workerOptions } from '../../../jobs/queues.js';
+import { queueOptions, workerOptions } from '../../../lib/queues.js';
 
 /**
  * A jobs process killed mid-job leaves the job active under a lock nobody renews. Every worker's

@@ -17,8 +17,9 @@ import { CANCEL, CREATE, ORDER, createHomestay, heldNights, orderRows, query, sl
 const ns = `${inject('namespace')}c`;
 process.env.NAMESPACE = ns;
 const { createRedis, redisKey } = await import('../../../lib/redis.js');
-const { ORDER_STATE_CHANNEL, parseOrderStateEvent } = await import('../../../lib/order-events.js');
-const { QUEUES, CLOSE_ORDER_JOB_OPTIONS } = await import('../../../jobs/queues.js');
+const { ORDER_STATE_CHANNEL, parseOrderStateEvent } = await import('../../../contracts/order.js');
+const { QUEUES } = await import('../../../contracts/queues.js');
+const { CLOSE_ORDER_JOB_OPTIONS } = await import('../../../subgraphs/order/mq/queues.js');
 const { config } = await import('../../../lib/config.js');
 
 let stack: Stack;

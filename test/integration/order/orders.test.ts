@@ -8,8 +8,8 @@ import { CANCEL, CREATE, ORDER, createHomestay, heldNights, orderRows, query, st
 const ns = inject('namespace');
 process.env.NAMESPACE = ns;
 const { createRedis, redisKey } = await import('../../../lib/redis.js');
-const { ORDER_STATE_CHANNEL, parseOrderStateEvent } = await import('../../../lib/order-events.js');
-const { QUEUES } = await import('../../../jobs/queues.js');
+const { ORDER_STATE_CHANNEL, parseOrderStateEvent } = await import('../../../contracts/order.js');
+const { QUEUES } = await import('../../../contracts/queues.js');
 
 async function internal(path: string, body: unknown) {
   const res = await fetch(`${processUrl('order')}/internal${path}`, {

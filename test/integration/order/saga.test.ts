@@ -14,7 +14,7 @@ import { CANCEL, CREATE, createHomestay, heldNights, orderRows, query, stay, wai
 const ns = `${inject('namespace')}s`;
 process.env.NAMESPACE = ns;
 const { createRedis } = await import('../../../lib/redis.js');
-const { ORDER_STATE_CHANNEL, parseOrderStateEvent } = await import('../../../lib/order-events.js');
+const { ORDER_STATE_CHANNEL, parseOrderStateEvent } = await import('../../../contracts/order.js');
 
 let stack: Stack;
 let proxy: HoldProxy;

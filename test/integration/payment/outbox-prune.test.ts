@@ -1,6 +1,7 @@
+import { paymentDatabase } from '../../../subgraphs/payment/database.js';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type MikroORM } from '../../../db/index.js';
+import { openDatabase, type MikroORM } from '../../../lib/database.js';
 import { createLogger } from '../../../lib/logger.js';
 import { topic } from '../../../lib/kafka.js';
 import { createRedis, type Redis } from '../../../lib/redis.js';
@@ -13,7 +14,7 @@ let orm: MikroORM;
 let redis: Redis;
 
 beforeAll(async () => {
-  orm = await openDatabase('payment', { dbName: `${testNamespace()}_payment` });
+  orm = await openDatabase(paymentDatabase, { dbName: `${testNamespace()}_payment` });
   redis = createRedis();
 });
 afterAll(async () => {

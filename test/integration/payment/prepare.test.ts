@@ -1,5 +1,6 @@
+import { paymentDatabase } from '../../../subgraphs/payment/database.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MikroORM } from '../../../db/index.js';
+import type { MikroORM } from '../../../lib/database.js';
 import type { PaymentProvider, PaymentToPrepare } from '../../../subgraphs/payment/provider/provider.js';
 import { processUrl, signUp, testNamespace } from '../../support/gql.js';
 import { book, createHomestay } from './support.js';
@@ -11,7 +12,7 @@ let homestayId: string;
 beforeAll(async () => {
   process.env.NAMESPACE = testNamespace();
   process.env.ORDER_URL = processUrl('order');
-  orm = await (await import('../../../db/index.js')).openDatabase('payment');
+  orm = await (await import('../../../lib/database.js')).openDatabase(paymentDatabase);
   homestayId = await createHomestay(testNamespace());
 });
 afterAll(async () => {

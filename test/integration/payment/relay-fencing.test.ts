@@ -1,7 +1,8 @@
+import { paymentDatabase } from '../../../subgraphs/payment/database.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kafka, Producer, Transaction } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { MikroORM } from '../../../db/index.js';
+import type { MikroORM } from '../../../lib/database.js';
 import type { Redis } from '../../../lib/redis.js';
 import type { OutboxRelay, RelayOptions } from '../../../subgraphs/payment/outbox-relay.js';
 import { waitFor } from './support.js';
@@ -24,9 +25,9 @@ const log = { info() {}, warn() {}, error() {}, debug() {}, child: () => log } a
 beforeAll(async () => {
   ns = `${inject('namespace')}rf`;
   process.env.NAMESPACE = ns;
-  const db = await import('../../../db/index.js');
-  await db.migrateDatabase('payment');
-  orm = await db.openDatabase('payment');
+  const db = await import('../../../lib/database.js');
+  await db.migrateDatabase(paymentDatabase);
+  orm = await db.openDatabase(paymentDatabase);
   redis = (await import('../../../lib/redis.js')).createRedis();
   const k = await import('../../../lib/kafka.js');
   kafka = k.createKafka('relay-fencing-test');

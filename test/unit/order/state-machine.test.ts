@@ -1,6 +1,7 @@
+import { orderDatabase } from '../../../subgraphs/order/database.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import type { EntityManager, MikroORM } from '../../../db/index.js';
+import type { EntityManager, MikroORM } from '../../../lib/database.js';
 import {
   ORDER_STATES,
   STATE_CODE,
@@ -71,8 +72,8 @@ describe('order state machine (guarded UPDATE on the real database)', () => {
 
   beforeAll(async () => {
     process.env.NAMESPACE = inject('namespace');
-    const { openDatabase } = await import('../../../db/index.js');
-    orm = await openDatabase('order');
+    const { openDatabase } = await import('../../../lib/database.js');
+    orm = await openDatabase(orderDatabase);
     em = orm.em.fork() as EntityManager;
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { parse, print } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../../lib/config.js';
 import { SandboxProvider, sandboxSignatureValid, signSandboxBody } from '../../../subgraphs/payment/provider/sandbox.js';
-import { parsePaymentStatusEvent } from '../../../subgraphs/payment/events.js';
+import { parsePaymentStatusEvent } from '../../../contracts/payment.js';
 import { paymentSn } from '../../../subgraphs/payment/service.js';
 
 describe('sandbox provider', () => {
@@ -37,7 +37,7 @@ describe('sandbox provider', () => {
   });
 
   it('the production schema has no sandboxPay', async () => {
-    const { withoutSandbox } = await import('../../../subgraphs/payment/dev-only.js');
+    const { withoutSandbox } = await import('../../../contracts/payment.js');
     const doc = parse(readFileSync(new URL('../../../subgraphs/payment/schema.graphql', import.meta.url), 'utf8'));
     const printed = print(withoutSandbox(doc));
     expect(printed).not.toMatch(/sandboxPay|SandboxOutcome/);

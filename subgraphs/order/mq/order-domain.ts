@@ -1,7 +1,8 @@
+import { orderDatabase } from '../database.js';
 import type { Logger } from 'pino';
-import { openDatabase, type EntityManager, type MikroORM } from '../db/index.js';
-import { createRedis, type Redis } from '../lib/redis.js';
-import { OrderService } from '../subgraphs/order/service.js';
+import { openDatabase, type EntityManager, type MikroORM } from '../../../lib/database.js';
+import { createRedis, type Redis } from '../../../lib/redis.js';
+import { OrderService } from '../service.js';
 
 /**
  * The order domain inside the jobs process. The jobs process imports the order subgraph's domain
@@ -23,7 +24,7 @@ let shared: Promise<Shared> | undefined;
 export type OrderDomain = Awaited<ReturnType<typeof openOrderDomain>>;
 
 export async function openOrderDomain(log: Logger) {
-  shared ??= (async () => ({ orm: await openDatabase('order'), redis: createRedis(), users: 0 }))();
+  shared ??= (async () => ({ orm: await openDatabase(orderDatabase), redis: createRedis(), users: 0 }))();
   const s = await shared;
   s.users += 1;
   return {

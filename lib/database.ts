@@ -2,36 +2,18 @@ import { MikroORM, defineConfig, type Options } from '@mikro-orm/mysql';
 import type { AnyEntity, EntitySchema, MigrationObject } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { SeedManager } from '@mikro-orm/seeder';
-import { config, databaseName, type ServiceName } from '../lib/config.js';
-import { BaseRowSchema } from './base.js';
+import { config, databaseName, type ServiceName } from './config.js';
+import { BaseRowSchema } from './base-row.js';
 
 export { MikroORM };
 export type { EntityManager } from '@mikro-orm/mysql';
 
-interface ServiceDatabase {
+/** What a service gives the shared setup: its entities and migrations (subgraphs/<svc>/database.ts). */
+export interface ServiceDatabase {
+  service: ServiceName;
   entities: EntitySchema<any, any>[];
   migrations: MigrationObject[];
 }
-
-/** Each service's entities and migrations, loaded lazily so a service loads only its own. */
-const registry: Record<ServiceName, () => Promise<ServiceDatabase>> = {
-  user: async () => ({
-    entities: (await import('../subgraphs/user/entities.js')).entities,
-    migrations: (await import('./migrations/user/index.js')).migrations,
-  }),
-  homestay: async () => ({
-    entities: (await import('../subgraphs/homestay/entities.js')).entities,
-    migrations: (await import('./migrations/homestay/index.js')).migrations,
-  }),
-  order: async () => ({
-    entities: (await import('../subgraphs/order/entities.js')).entities,
-    migrations: (await import('./migrations/order/index.js')).migrations,
-  }),
-  payment: async () => ({
-    entities: (await import('../subgraphs/payment/entities.js')).entities,
-    migrations: (await import('./migrations/payment/index.js')).migrations,
-  }),
-};
 
 /**
  * Knex pool hook: every new connection's session writes and reads in UTC. The ORM treats every
@@ -42,8 +24,7 @@ function utcSession(conn: { query(sql: string, cb: (err: Error | null) => void):
   conn.query("set time_zone = '+00:00'", (err) => done(err, conn));
 }
 
-export async function ormOptions(service: ServiceName, overrides: Partial<Options> = {}): Promise<Options> {
-  const { entities, migrations } = await registry[service]();
+export function ormOptions({ service, entities, migrations }: ServiceDatabase, overrides: Partial<Options> = {}): Options {
   return defineConfig({
     clientUrl: config().mysqlUrl,
     dbName: databaseName(service),
@@ -67,13 +48,13 @@ export async function ormOptions(service: ServiceName, overrides: Partial<Option
   });
 }
 
-export async function openDatabase(service: ServiceName, overrides: Partial<Options> = {}): Promise<MikroORM> {
-  return MikroORM.init(await ormOptions(service, overrides));
+export async function openDatabase(db: ServiceDatabase, overrides: Partial<Options> = {}): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(db, overrides));
 }
 
 /** Creates the service's database when missing and applies its pending migrations. */
-export async function migrateDatabase(service: ServiceName, overrides: Partial<Options> = {}): Promise<string[]> {
-  const orm = await MikroORM.init(await ormOptions(service, { ...overrides, connect: false }));
+export async function migrateDatabase(db: ServiceDatabase, overrides: Partial<Options> = {}): Promise<string[]> {
+  const orm = await MikroORM.init(ormOptions(db, { ...overrides, connect: false }));
   try {
     await orm.schema.ensureDatabase({ create: false });
     const applied = await orm.getMigrator().up();
@@ -83,8 +64,9 @@ export async function migrateDatabase(service: ServiceName, overrides: Partial<O
   }
 }
 
+/** Drops a service's database; it needs no entities, so any process (tests, scripts) can call it. */
 export async function dropDatabase(service: ServiceName): Promise<void> {
-  const orm = await MikroORM.init(await ormOptions(service, { connect: false }));
+  const orm = await MikroORM.init(ormOptions({ service, entities: [], migrations: [] }, { connect: false }));
   try {
     await orm.schema.dropDatabase(databaseName(service));
   } finally {

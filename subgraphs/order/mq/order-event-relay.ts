@@ -1,6 +1,6 @@
-import { OrderEventRelay } from '../subgraphs/order/events.js';
+import { OrderEventRelay } from '../events.js';
 import { openOrderDomain } from './order-domain.js';
-import type { JobRunner } from './registry.js';
+import type { JobRunner } from '../../../lib/job-runner.js';
 
 /**
  * The relay of recorded order state changes (subgraphs/order/events.ts) in the jobs process, beside

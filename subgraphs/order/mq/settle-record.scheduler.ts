@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { config } from '../lib/config.js';
-import { isDomainError } from '../lib/errors.js';
+import { config } from '../../../lib/config.js';
+import { isDomainError } from '../../../lib/errors.js';
 import { openOrderDomain, type OrderDomain } from './order-domain.js';
-import { QUEUES } from './queues.js';
-import type { JobRunner } from './registry.js';
-import { startScheduledJob } from './scheduled-job.js';
+import { QUEUES } from '../../../contracts/queues.js';
+import type { JobRunner } from '../../../lib/job-runner.js';
+import { startScheduledJob } from '../../../lib/scheduled-job.js';
 
 const BATCH = 200;
 

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { config } from '../lib/config.js';
-import { homestayApi } from '../subgraphs/order/homestay-client.js';
+import { config } from '../../../lib/config.js';
+import { homestayApi } from '../homestay-client.js';
 import { BeforeDeadline, openOrderCloser } from './close-order.worker.js';
-import { QUEUES } from './queues.js';
-import type { JobRunner } from './registry.js';
-import { startScheduledJob } from './scheduled-job.js';
+import { QUEUES } from '../../../contracts/queues.js';
+import type { JobRunner } from '../../../lib/job-runner.js';
+import { startScheduledJob } from '../../../lib/scheduled-job.js';
 
 const BATCH = 500;
 /** 50 pages of 500: the sweep looks at 25,000 held reservations a run at the most. */

@@ -1,27 +1,25 @@
 import { Queue } from 'bullmq';
 import type { Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { isDomainError } from '../lib/errors.js';
-import { callService } from '../lib/internal-client.js';
-import { createKafka, group, topic } from '../lib/kafka.js';
-import { createRedis, redisKey, type Redis } from '../lib/redis.js';
-import { parsePaymentStatusEvent, type PaymentStatusEvent } from '../subgraphs/payment/events.js';
-import type { OrderView } from '../subgraphs/order/service.js';
-import type { PaymentState } from '../subgraphs/payment/service.js';
-import type { OrderState } from '../lib/order-events.js';
-import { PAY_SUCCESS_NOTIFY_JOB_OPTIONS, QUEUES, queueOptions, type PaySuccessNotifyJob } from './queues.js';
-import type { JobRunner } from './registry.js';
-import { SpanKind, headersToCarrier, runInSpan, withTrace } from '../lib/request-context.js';
+import { isDomainError } from '../../../lib/errors.js';
+import { createKafka, group, topic } from '../../../lib/kafka.js';
+import { createRedis, redisKey, type Redis } from '../../../lib/redis.js';
+import { parsePaymentStatusEvent, type PaymentState, type PaymentStatusEvent } from '../../../contracts/payment.js';
+import { orderRoutes, type OrderView, type Transitioned } from '../../../contracts/order.js';
+import { call } from '../../../lib/contract.js';
+import { paymentApi } from '../payment-client.js';
+import type { OrderState } from '../../../contracts/order.js';
+import { QUEUES, type PaySuccessNotifyJob } from '../../../contracts/queues.js';
+import { queueOptions } from '../../../lib/queues.js';
+import { PAY_SUCCESS_NOTIFY_JOB_OPTIONS } from './queues.js';
+import type { JobRunner } from '../../../lib/job-runner.js';
+import { SpanKind, headersToCarrier, runInSpan, withTrace } from '../../../lib/request-context.js';
 
 const DONE_TTL_S = 14 * 24 * 3600;
 /** Messages of one partition handled together (distinct orders in parallel). */
 const CHUNK = 50;
 const codeOf = (err: unknown) => (isDomainError(err) ? String(err.extensions.code) : null);
 
-interface Transitioned {
-  changed: boolean;
-  order: OrderView;
-}
 
 /**
  * How a payment event reaches its order: the order service over HTTP (the consumer), or the order
@@ -34,8 +32,8 @@ export interface OrderAccess {
 
 export const orderServiceOverHttp: OrderAccess = {
   transition: (sn, to, paidAt, requestId) =>
-    callService<Transitioned>('jobs', 'order', '/orders/transition', { sn, to, ...(paidAt ? { paidAt } : {}) }, requestId),
-  get: (sn, requestId) => callService<OrderView>('jobs', 'order', '/orders/get', { sn }, requestId),
+    call('jobs', orderRoutes.transition, { sn, to: to as Exclude<OrderState, 'WAIT_PAY'>, paidAt }, requestId),
+  get: (sn, requestId) => call('jobs', orderRoutes.get, { sn }, requestId),
 };
 
 /**
@@ -51,7 +49,7 @@ export async function applyPaymentEvent(
   log: Logger,
   orders: OrderAccess = orderServiceOverHttp,
 ): Promise<string> {
-  const payment = await callService<PaymentState>('jobs', 'payment', '/payments/get', { sn: e.paymentSn }, e.eventId);
+  const payment = await paymentApi.get(e.paymentSn, 'jobs', e.eventId);
   if (payment.orderSn !== e.orderSn) {
     log.warn({ eventId: e.eventId, orderSn: e.orderSn, paymentSn: e.paymentSn }, 'payment event names another order than its payment; skipped');
     return 'order-mismatch';
@@ -76,7 +74,7 @@ const readOrder = ({ e, orders }: Ctx) => orders.get(e.orderSn, e.eventId);
 
 async function refund(ctx: Ctx, reason: string): Promise<string> {
   const { e, payment, log } = ctx;
-  await callService('jobs', 'payment', '/payments/refund', { paymentSn: payment.sn, reason }, e.eventId);
+  await paymentApi.refund(payment.sn, reason, 'jobs', e.eventId);
   log.info({ orderSn: e.orderSn, paymentSn: payment.sn, reason }, 'payment refunded');
   return 'refunded';
 }

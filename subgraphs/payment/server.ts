@@ -1,23 +1,23 @@
+import { paymentDatabase } from './database.js';
 import { readFileSync } from 'node:fs';
 import express from 'express';
 import { gql } from 'graphql-tag';
-import { openDatabase } from '../../db/index.js';
+import { openDatabase } from '../../lib/database.js';
 import { config } from '../../lib/config.js';
-import { badInput } from '../../lib/errors.js';
-import { internalHandler } from '../../lib/internal-client.js';
+import { internalRoutes } from './internal.js';
 import { onShutdown } from '../../lib/lifecycle.js';
 import { createRedis } from '../../lib/redis.js';
 import { enterRequestContext, requestSpan, startSubgraph } from '../../lib/subgraph-server.js';
 import { outboxBacklog, registerCollector } from '../../lib/metrics.js';
 import { createContext, type PaymentDeps } from './context.js';
-import { withoutSandbox } from './dev-only.js';
-import { callbackBodyError } from './callback-body.js';
+
+import { callbackBodyError, withoutSandbox } from '../../contracts/payment.js';
 import { OutboxRelay } from './outbox-relay.js';
 import type { PaymentProvider } from './provider/provider.js';
 import { SandboxProvider } from './provider/sandbox.js';
 import { resolvers } from './resolvers.js';
 import { PaymentService, type NoticeOutcome } from './service.js';
-import type { EntityManager } from '../../db/index.js';
+import type { EntityManager } from '../../lib/database.js';
 
 const fullTypeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
@@ -34,7 +34,7 @@ const REPLY: Record<NoticeOutcome | 'signature' | 'malformed', [number, string]>
 
 export async function startPaymentService() {
   const cfg = config();
-  const orm = await openDatabase('payment');
+  const orm = await openDatabase(paymentDatabase);
   onShutdown(() => orm.close());
   const redis = createRedis();
   onShutdown(() => redis.quit().catch(() => undefined));
@@ -81,25 +81,7 @@ export async function startPaymentService() {
         res.status(404).type('text/plain').send('FAIL');
       });
     },
-    internalRoutes: (router) => {
-      router.post('/payments/refund', internalHandler(async (b: { paymentSn: string; reason?: string }) => {
-        const p = await service().refund(String(b.paymentSn), b.reason ?? 'order closed before the payment arrived');
-        return { sn: p.sn, orderSn: p.orderSn, payStatus: p.payStatus };
-      }));
-      router.post('/payments/get', internalHandler(async (b: { sn?: unknown }) => {
-        if (typeof b?.sn !== 'string' || !b.sn) throw badInput('sn', 'sn is required');
-        return service().current(b.sn);
-      }));
-      // The close-order job asks this before it cancels an unpaid order at its deadline, and the
-      // order service before a guest's cancel (`byGuest`: close now) (service.closeForOrder).
-      router.post('/payments/close-for-order', internalHandler(async (b: { orderSn?: unknown; deadline?: unknown; byGuest?: unknown }) => {
-        if (typeof b?.orderSn !== 'string' || !b.orderSn) throw badInput('orderSn', 'orderSn is required');
-        if (b.byGuest === true) return service().closeForOrder(b.orderSn, null);
-        const deadline = new Date(typeof b.deadline === 'string' ? b.deadline : Number.NaN);
-        if (Number.isNaN(deadline.getTime())) throw badInput('deadline', 'deadline must be an ISO 8601 instant');
-        return service().closeForOrder(b.orderSn, deadline);
-      }));
-    },
+    internalRoutes: internalRoutes(service),
   });
 
   relay = new OutboxRelay(orm, redis, subgraph.log.child({ part: 'outbox-relay' }));

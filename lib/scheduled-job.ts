@@ -1,6 +1,6 @@
 import { Queue, Worker, type RepeatOptions } from 'bullmq';
 import type { Logger } from 'pino';
-import { createRedis } from '../lib/redis.js';
+import { createRedis } from './redis.js';
 import { queueOptions, workerOptions } from './queues.js';
 
 export interface ScheduledJob {

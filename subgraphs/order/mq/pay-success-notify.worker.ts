@@ -1,11 +1,12 @@
 import { Worker } from 'bullmq';
-import { callService } from '../lib/internal-client.js';
-import { createRedis } from '../lib/redis.js';
-import type { OrderView } from '../subgraphs/order/service.js';
+import { call } from '../../../lib/contract.js';
+import { createRedis } from '../../../lib/redis.js';
+import { orderRoutes, type OrderView } from '../../../contracts/order.js';
 import { StoredNotifier, type NotificationMessage, type Notifier } from './notifier.js';
-import { QUEUES, workerOptions, type PaySuccessNotifyJob } from './queues.js';
-import type { JobRunner } from './registry.js';
-import { traced } from '../lib/request-context.js';
+import { QUEUES, type PaySuccessNotifyJob } from '../../../contracts/queues.js';
+import { workerOptions } from '../../../lib/queues.js';
+import type { JobRunner } from '../../../lib/job-runner.js';
+import { traced } from '../../../lib/request-context.js';
 
 const yuan = (cents: number) => `¥${(cents / 100).toFixed(2)}`;
 
@@ -40,7 +41,7 @@ export function paySuccessNotifyRunner(notifier: Notifier = new StoredNotifier()
       const worker = new Worker<PaySuccessNotifyJob>(
         QUEUES.paySuccessNotify,
         traced(async (job) => {
-          const order = await callService<OrderView>('jobs', 'order', '/orders/get', { sn: job.data.orderSn });
+          const order = await call('jobs', orderRoutes.get, { sn: job.data.orderSn });
           if (!order.tradeCode) throw new Error(`order ${order.sn} has no trade code yet (${order.state})`);
           await notifier.deliver(order.userId, renderPaySuccess(order));
         }),

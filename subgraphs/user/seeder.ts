@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/mysql';
 import { Seeder } from '@mikro-orm/seeder';
-import { User } from '../../subgraphs/user/entities.js';
-import { UserService } from '../../subgraphs/user/service.js';
+import { User } from './entities.js';
+import { UserService } from './service.js';
 
 /** Every demo account signs in with this password (documented in the README). */
 export const DEMO_PASSWORD = 'looklook123';

@@ -11,7 +11,7 @@ import {
   ROW_STATE_ON_SALE,
   ROW_TYPE_PER_PERSON,
   ROW_TYPE_PER_ROOM,
-} from '../../subgraphs/homestay/entities.js';
+} from './entities.js';
 
 const photo = (key: string, i: number) => `https://picsum.photos/seed/looklook-${key}-${i}/800/600`;
 

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { callService } from '../lib/internal-client.js';
-import { createRedis } from '../lib/redis.js';
-import { currentContext, traced } from '../lib/request-context.js';
-import { toView } from '../subgraphs/order/service.js';
-import type { CloseVerdict } from '../subgraphs/payment/service.js';
+import { createRedis } from '../../../lib/redis.js';
+import { currentContext, traced } from '../../../lib/request-context.js';
+import { toView } from '../service.js';
+import { paymentApi } from '../payment-client.js';
 import { openOrderDomain } from './order-domain.js';
 import { applyPaymentEvent, type OrderAccess } from './payment-status.consumer.js';
-import { QUEUES, queueOptions, workerOptions, type CloseOrderJob, type PaySuccessNotifyJob } from './queues.js';
-import type { JobRunner } from './registry.js';
+import { QUEUES, type CloseOrderJob, type PaySuccessNotifyJob } from '../../../contracts/queues.js';
+import { queueOptions, workerOptions } from '../../../lib/queues.js';
+import type { JobRunner } from '../../../lib/job-runner.js';
 
 /** The payment service says the deadline has not come yet: nothing was closed, try again then. */
 export class BeforeDeadline extends Error {
@@ -45,7 +45,7 @@ export async function openOrderCloser(log: Logger) {
     const service = domain.service();
     const order = await service.payDeadlineOf(sn);
     if (order?.state === 'WAIT_PAY') {
-      const verdict = await callService<CloseVerdict>('jobs', 'payment', '/payments/close-for-order', { orderSn: sn, deadline: order.payDeadline.toISOString() });
+      const verdict = await paymentApi.closeAtDeadline(sn, order.payDeadline.toISOString(), 'jobs');
       if (verdict.outcome === 'open') throw new BeforeDeadline(order.payDeadline);
       if (verdict.outcome === 'paid') {
         const { paymentSn, amount, paidAt } = verdict;

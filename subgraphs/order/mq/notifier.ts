@@ -1,12 +1,7 @@
-import { callService } from '../lib/internal-client.js';
+import { userRoutes, type NotificationMessage } from '../../../contracts/user.js';
+import { call } from '../../../lib/contract.js';
 
-/** One message to a user. dedupeKey makes a repeated delivery a no-op. */
-export interface NotificationMessage {
-  kind: string;
-  dedupeKey: string;
-  title: string;
-  body: string;
-}
+export type { NotificationMessage };
 
 /** How messages reach users: looklook sent WeChat template messages; another channel implements this. */
 export interface Notifier {
@@ -16,6 +11,6 @@ export interface Notifier {
 /** The default notifier: stores the messages in the user service, read back as `me { notifications }`. */
 export class StoredNotifier implements Notifier {
   async deliver(userId: string, messages: NotificationMessage[]): Promise<void> {
-    for (const m of messages) await callService('jobs', 'user', '/notifications', { userId: String(userId), ...m });
+    for (const m of messages) await call('jobs', userRoutes.storeNotification, { userId: String(userId), ...m });
   }
 }

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { fields, route } from '../lib/contract.js';
+
+/**
+ * The homestay service's internal API (service credential only, under /internal). The order
+ * service reads homestays and reserves, releases and lists nights through it; the homestay
+ * service owns the inventory. Dates are calendar days; the service checks the range.
+ */
+
+/** What the order service reads of a homestay. */
+export const HomestayInfo = z.object({
+  id: z.string(),
+  title: z.string(),
+  subTitle: z.string(),
+  cover: z.string(),
+  info: z.string(),
+  peopleNum: z.number().int(),
+  roomCount: z.number().int(),
+  rowType: z.enum(['PER_ROOM', 'PER_PERSON']),
+  onSale: z.boolean(),
+  foodInfo: z.string(),
+  foodPrice: fields.cents,
+  price: fields.cents,
+  marketPrice: fields.cents,
+  businessId: z.string(),
+  landlordId: z.string(),
+});
+export type HomestayInfo = z.infer<typeof HomestayInfo>;
+
+export const ReserveInput = z.object({
+  sn: fields.sn,
+  homestayId: z.string().max(32),
+  checkIn: z.string().max(10),
+  checkOut: z.string().max(10),
+});
+export type ReserveInput = z.infer<typeof ReserveInput>;
+
+export const ReserveResult = z.object({ sn: z.string(), nights: z.array(fields.date), alreadyReserved: z.boolean() });
+export type ReserveResult = z.infer<typeof ReserveResult>;
+
+export const HeldReservation = z.object({ sn: z.string(), homestayId: z.string(), reservedAt: fields.instant });
+export type HeldReservation = z.infer<typeof HeldReservation>;
+
+export const homestayRoutes = {
+  /** NOT_FOUND for an unknown homestay. */
+  get: route('homestay', '/homestays/get', z.object({ id: z.string().max(32) }), HomestayInfo),
+  /**
+   * One room for every night in [checkIn, checkOut), all or none; SOLD_OUT when a night is full.
+   * Repeating it is a no-op; after a release of the same sn it is CONFLICT (the barrier).
+   */
+  reserve: route('homestay', '/reservations/reserve', ReserveInput, ReserveResult),
+  /** Idempotent; records the sn even when it holds nothing, so a late reserve is refused. */
+  release: route('homestay', '/reservations/release', z.object({ sn: fields.sn }), z.object({ sn: z.string(), released: z.number().int() })),
+  /** One page of held reservations older than olderThanMs, in sn order after `after`. */
+  held: route(
+    'homestay',
+    '/reservations/held',
+    z.object({ olderThanMs: z.number().min(0), limit: z.number().int().min(1).max(5000).default(500), after: z.string().max(64).default('') }),
+    z.object({ reservations: z.array(HeldReservation) }),
+  ),
+};

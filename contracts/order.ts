@@ -1,0 +1,86 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { fields, parseMessage, route } from '../lib/contract.js';
+import { redisKey } from '../lib/redis.js';
+
+/** The order states clients see (the schema's OrderState). */
+export const ORDER_STATES = ['WAIT_PAY', 'WAIT_USE', 'USED', 'REFUNDED', 'CANCELLED'] as const;
+export const OrderState = z.enum(ORDER_STATES);
+export type OrderState = z.infer<typeof OrderState>;
+
+/** The order as other services see it. */
+export const OrderView = z.object({
+  sn: z.string(),
+  userId: z.string(),
+  homestayId: z.string(),
+  businessId: z.string(),
+  title: z.string(),
+  state: OrderState,
+  /** cents */
+  total: fields.cents,
+  checkIn: fields.date,
+  checkOut: fields.date,
+  tradeCode: z.string().nullable(),
+  paidAt: fields.instant.nullable(),
+  payDeadline: fields.instant,
+});
+export type OrderView = z.infer<typeof OrderView>;
+
+const Transitioned = z.object({ changed: z.boolean(), order: OrderView });
+export type Transitioned = z.infer<typeof Transitioned>;
+
+/** The order service's internal API (service credential only, under /internal). */
+export const orderRoutes = {
+  /** Unknown sn → NOT_FOUND. */
+  get: route('order', '/orders/get', z.object({ sn: z.string().min(1, 'sn is required').max(64) }), OrderView),
+  /** A guarded transition; one that cannot follow the current state → CONFLICT. */
+  transition: route(
+    'order',
+    '/orders/transition',
+    z.object({
+      sn: z.string().min(1, 'sn is required').max(64),
+      to: z.enum(['WAIT_USE', 'USED', 'REFUNDED', 'CANCELLED'], 'to must be WAIT_USE, USED, REFUNDED or CANCELLED'),
+      paidAt: fields.instant.nullish(),
+    }),
+    Transitioned,
+  ),
+  /** Paid orders whose stay has ended, oldest first. */
+  dueForSettlement: route(
+    'order',
+    '/orders/due-for-settlement',
+    z.object({ limit: z.number().int().min(1).max(1000).default(100) }),
+    z.object({ orders: z.array(OrderView) }),
+  ),
+};
+
+/**
+ * The order state-change channel: the order service and its jobs publish, the gateway's
+ * subscription server listens. Redis pub/sub, never an in-process bus, so any number of instances
+ * on either side see every change.
+ */
+export const OrderStateEvent = z.object({
+  /**
+   * Unique per change (the order service's `order_state_change.event_id`): a change may be
+   * published more than once (a relay retrying after a crash), and repeats carry the same id.
+   * Absent only in messages of older publishers.
+   */
+  id: z.string().optional(),
+  sn: z.string(),
+  userId: z.string(),
+  /** null when the order is created (in WAIT_PAY). */
+  from: OrderState.nullable(),
+  to: OrderState,
+  /** ISO 8601 instant of the change. */
+  at: z.string(),
+});
+export type OrderStateEvent = z.infer<typeof OrderStateEvent>;
+
+/** The Redis pub/sub channel inside the namespace. */
+export const ORDER_STATE_CHANNEL = (): string => redisKey('order-state-changed');
+
+export async function publishOrderStateChange(redis: Redis, event: OrderStateEvent): Promise<void> {
+  await redis.publish(ORDER_STATE_CHANNEL(), JSON.stringify(event));
+}
+
+/** Parses a message of the channel; anything malformed is null. */
+export const parseOrderStateEvent = (message: string): OrderStateEvent | null => parseMessage(OrderStateEvent, message);

@@ -1,0 +1,100 @@
+import type express from 'express';
+import { visit, type DocumentNode } from 'graphql';
+import { z } from 'zod';
+import { fields, parseMessage, route } from '../lib/contract.js';
+
+/** A payment's status (looklook's pay_status codes live in the payment service's entities). */
+export const PAYMENT_STATUSES = ['WAITING', 'SUCCESS', 'FAILED', 'REFUNDED'] as const;
+export const PaymentStatus = z.enum(PAYMENT_STATUSES);
+export type PaymentStatus = z.infer<typeof PaymentStatus>;
+
+/** A payment as the order side reads it now (events only say which payment changed). */
+export const PaymentState = z.object({
+  sn: z.string(),
+  orderSn: z.string(),
+  status: PaymentStatus,
+  /** Holds the order's live slot: the one payment that may pay the order (or did). */
+  live: z.boolean(),
+  amount: fields.cents,
+  paidAt: fields.instant.nullable(),
+});
+export type PaymentState = z.infer<typeof PaymentState>;
+
+/** The payment service's answer to "close this order's payments". */
+export const CloseVerdict = z.discriminatedUnion('outcome', [
+  /** A payment of the order succeeded: the order is paid, not closed. */
+  z.object({ outcome: z.literal('paid'), paymentSn: z.string(), amount: fields.cents, paidAt: fields.instant }),
+  /** The deadline has not come by this service's clock: nothing changed, ask again at the deadline. */
+  z.object({ outcome: z.literal('open') }),
+  /** No payment succeeded; the waiting ones are FAILED now, so a later success is a late capture. */
+  z.object({ outcome: z.literal('closed'), failed: z.array(z.string()) }),
+]);
+export type CloseVerdict = z.infer<typeof CloseVerdict>;
+
+/** The payment service's internal API (service credential only, under /internal). */
+export const paymentRoutes = {
+  get: route('payment', '/payments/get', z.object({ sn: z.string().min(1, 'sn is required').max(64) }), PaymentState),
+  /** Refunds a payment that took money for an order it cannot pay; idempotent. */
+  refund: route(
+    'payment',
+    '/payments/refund',
+    z.object({ paymentSn: z.string().min(1).max(64), reason: z.string().max(255).default('order closed before the payment arrived') }),
+    z.object({ sn: z.string(), orderSn: z.string(), payStatus: z.number().int() }),
+  ),
+  /**
+   * Closes the order's payments: the close-order job at the order's deadline (`deadline`), or a
+   * guest's cancel (`byGuest`: now). `paid` when one already succeeded.
+   */
+  closeForOrder: route(
+    'payment',
+    '/payments/close-for-order',
+    z.union([
+      z.object({ orderSn: z.string().min(1, 'orderSn is required').max(64), byGuest: z.literal(true) }),
+      z.object({ orderSn: z.string().min(1, 'orderSn is required').max(64), deadline: fields.instant, byGuest: z.literal(false).optional() }),
+    ]),
+    CloseVerdict,
+  ),
+};
+
+/**
+ * The message the payment outbox relay publishes to `payment-update-paystatus` (key = order sn),
+ * and the order service's payment-status consumer reads. looklook sent `{payStatus, orderSn}` with
+ * the payment sn in orderSn; this carries both, plus an id for idempotent consumption.
+ */
+export const PaymentStatusEvent = z.object({
+  eventId: z.string().min(1).max(64),
+  orderSn: z.string().min(1),
+  paymentSn: z.string().min(1),
+  payStatus: PaymentStatus,
+  /** cents */
+  amount: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+  /** ISO 8601 instant the payment succeeded, or null. */
+  paidAt: fields.instant.nullable(),
+});
+export type PaymentStatusEvent = z.infer<typeof PaymentStatusEvent>;
+
+/** Parses a message body; anything malformed is null (the consumer logs and skips it). */
+export const parsePaymentStatusEvent = (value: Buffer | string | null | undefined): PaymentStatusEvent | null => parseMessage(PaymentStatusEvent, value);
+
+/**
+ * A provider callback's body that cannot be read (too large, cut off) is answered as every
+ * callback reply is: a plain `FAIL` (the provider calls again), never a JSON error. Used by the
+ * payment service's route and by the gateway that forwards it.
+ */
+export const callbackBodyError: express.ErrorRequestHandler = (err, _req, res, next) => {
+  if (res.headersSent) return next(err);
+  const status = (err as { status?: number }).status;
+  res.status(status && status >= 400 && status < 500 ? status : 400).type('text/plain').send('FAIL');
+};
+
+/**
+ * The development-only part of the payment schema: the sandboxPay mutation (and its enum) that
+ * lets QA pay from the playground. Production drops it twice: from the payment subgraph's schema,
+ * and from the supergraph the gateway serves, so that it is absent, not merely refused.
+ */
+export function withoutSandbox(doc: DocumentNode): DocumentNode {
+  return visit(doc, {
+    FieldDefinition: (node) => (node.name.value === 'sandboxPay' ? null : undefined),
+    EnumTypeDefinition: (node) => (node.name.value === 'SandboxOutcome' ? null : undefined),
+  });
+}

@@ -1,0 +1,19 @@
+import type { ConnectionOptions, QueueOptions, WorkerOptions } from 'bullmq';
+import { config } from './config.js';
+import { createRedis } from './redis.js';
+
+/** Every queue lives in the namespace (BullMQ's key prefix), so test runs never see each other. */
+export function queueOptions(connection: ConnectionOptions = createRedis()): QueueOptions {
+  return { prefix: config().namespace, connection };
+}
+
+/**
+ * Options of every worker. A job whose worker was killed stays active under its lock until the
+ * lock expires and a stalled check has seen it twice; with BullMQ's defaults (30 s lock, checks
+ * every 30 s) that job waits a minute or more before another worker runs it. These bring it to
+ * about 15 s. The lock is renewed every 5 s while a job runs, so only an event loop blocked for
+ * 10 s would lose a running job to another worker (and the jobs are safe to run twice).
+ */
+export function workerOptions(connection: ConnectionOptions = createRedis()): WorkerOptions {
+  return { ...queueOptions(connection), lockDuration: 10_000, stalledInterval: 5_000 };
+}

@@ -1,0 +1,23 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { QUEUES, type CloseOrderJob } from '../../../contracts/queues.js';
+import { queueOptions } from '../../../lib/queues.js';
+
+/** Delivery retries with backoff: a notifier that is down gets the message later. */
+export const PAY_SUCCESS_NOTIFY_JOB_OPTIONS = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
+/** Retries with exponential backoff: a close that fails because a service is down runs again later. */
+export const CLOSE_ORDER_JOB_OPTIONS = {
+  attempts: 12,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
+export function closeOrderQueue(connection?: ConnectionOptions): Queue<CloseOrderJob> {
+  return new Queue<CloseOrderJob>(QUEUES.closeOrder, queueOptions(connection));
+}

@@ -1,0 +1,18 @@
+import type express from 'express';
+import { paymentRoutes } from '../../contracts/payment.js';
+import { serve } from '../../lib/contract.js';
+import type { PaymentService } from './service.js';
+
+/** The payment service's internal API (contracts/payment.ts), for the order service and its jobs. */
+export function internalRoutes(service: () => PaymentService) {
+  return (router: express.Router) => {
+    serve(router, paymentRoutes.refund, async (b) => {
+      const p = await service().refund(b.paymentSn, b.reason);
+      return { sn: p.sn, orderSn: p.orderSn, payStatus: p.payStatus };
+    });
+    serve(router, paymentRoutes.get, (b) => service().current(b.sn));
+    // The close-order job asks this before it cancels an unpaid order at its deadline, and the
+    // order service before a guest's cancel (`byGuest`: close now).
+    serve(router, paymentRoutes.closeForOrder, (b) => service().closeForOrder(b.orderSn, b.byGuest ? null : new Date(b.deadline)));
+  };
+}

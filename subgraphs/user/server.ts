@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { gql } from 'graphql-tag';
+import type { MikroORM } from '../../lib/database.js';
+import { startSubgraph } from '../../lib/subgraph-server.js';
+import { createContext } from './context.js';
+import { internalRoutes } from './internal.js';
+import { resolvers } from './resolvers.js';
+
+export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+
+/** Starts the user subgraph on an open ORM (main.ts; tests may start one in-process). */
+export function startUserSubgraph(orm: MikroORM, port?: number) {
+  return startSubgraph({
+    name: 'user',
+    typeDefs,
+    resolvers,
+    port,
+    context: createContext(orm),
+    internalRoutes: internalRoutes(orm),
+    ready: async () => void (await orm.em.getConnection().execute('select 1')),
+  });
+}

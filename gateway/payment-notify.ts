@@ -2,7 +2,7 @@ import express from 'express';
 import { config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { traceCarrier } from '../lib/request-context.js';
-import { enterRequestContext, requestSpan } from '../lib/subgraph-server.js';
+import { enterRequestContext, requestSpan } from '../lib/http-server.js';
 import { callbackBodyError } from '../contracts/payment.js';
 
 /** Headers a provider's callback may need besides the body (its signature above all); the trace and request id go on as well. */

@@ -10,7 +10,7 @@ import { parse, print } from 'graphql';
 import { withoutSandbox } from '../contracts/payment.js';
 import { config, SERVICES, type ServiceName } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
-import { enterRequestContext, errorHandler, formatError, requestLogPlugin, requestSpan } from '../lib/subgraph-server.js';
+import { enterRequestContext, errorHandler, formatError, requestLogPlugin, requestSpan } from '../lib/http-server.js';
 import { startTracing, stopTracing } from '../lib/tracing.js';
 import { initMetrics, metricsHandler, metricsPlugin } from '../lib/metrics.js';
 import { closeReadiness, redisCheck, readyzHandler, type Check } from '../lib/readiness.js';

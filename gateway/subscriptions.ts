@@ -7,30 +7,28 @@ import {
   getOperationAST,
   specifiedRules,
   validate,
-  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
-  type GraphQLFieldResolver,
   type GraphQLSchema,
 } from 'graphql';
 import type { ApolloServer } from '@apollo/server';
 import type { ApolloGateway } from '@apollo/gateway';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { Context as WsContext } from 'graphql-ws';
 import type { Logger } from 'pino';
 import { config } from '../lib/config.js';
-import { bearerToken, verifyAccessToken } from '../lib/jwt.js';
-import { domainError, notFound, rateLimited } from '../lib/errors.js';
+import { domainError, rateLimited } from '../lib/errors.js';
 import { registerCollector, unregisterCollector, wsConnections, wsSubscriptions } from '../lib/metrics.js';
-import type { OrderStateEvent } from '../contracts/order.js';
 import type { GatewayContext } from './data-source.js';
-import { EventStream } from './event-stream.js';
 import { OrderEventHub } from './order-events-listener.js';
+import { orderStateChangedSubscriber, type SocketContext } from './order-subscription.js';
+import { PayloadResolver } from './payload-resolver.js';
 import { queryLimitRules } from './query-limits.js';
 import { gatewayBounds, QueryGuard } from '../lib/query-guard.js';
-import { SocketLimits, UserSockets, type SocketOperation } from './socket-limits.js';
-import { byResponseKey, fromEvent, planPayload, type PayloadPlan } from './subscription-payload.js';
+import { SocketAuth, type ConnectionState, type SocketCtx } from './socket-auth.js';
+import { byResponseKey } from './subscription-payload.js';
+
+export { CLOSE_FORBIDDEN, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED } from './socket-auth.js';
 
 /**
  * The gateway's own subscription server. @apollo/gateway does not execute subscriptions, so
@@ -50,23 +48,11 @@ import { byResponseKey, fromEvent, planPayload, type PayloadPlan } from './subsc
  *   until nothing of it is left (a subscription still being checked included), subscribes are
  *   rate-limited per socket, and one user holds at most SUBSCRIPTION_MAX_CONNECTIONS_PER_USER
  *   sockets per gateway process (socket-limits.ts).
+ *
+ * The parts: socket-auth.ts (connection params, tokens, sockets per user, close codes),
+ * order-subscription.ts and event-stream.ts (each subscriber's event queue),
+ * subscription-payload.ts and payload-resolver.ts (an event into the payload a selection asks for).
  */
-
-/** WebSocket close codes of this server (graphql-ws's own codes otherwise). */
-export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_FORBIDDEN = 4403;
-/** graphql-ws's "too many requests" code, which its client does not retry on its own. */
-export const CLOSE_TOO_MANY = 4429;
-
-type ConnectionState = {
-  token?: string;
-  userId?: string;
-  limits?: SocketLimits;
-};
-/** The context of one socket operation: the gateway's, plus the operation's slot. */
-type SocketContext = GatewayContext & { operation: SocketOperation };
-type Extra = { socket: import('ws').WebSocket; request: http.IncomingMessage } & ConnectionState;
-type Ctx = WsContext<Record<string, unknown> | undefined, Extra>;
 
 export interface SubscriptionServerStats {
   connections: number;
@@ -121,92 +107,8 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
   const runQuery = async (query: string, variables: Record<string, unknown>, userId: string, operationName?: string) =>
     single(await apollo.executeOperation({ query, variables, operationName }, { contextValue: { userId, requestId: randomUUID() } }));
 
-  const toGraphQLError = (e: { message: string; extensions?: Record<string, unknown> }) =>
-    new GraphQLError(e.message, { extensions: e.extensions });
-
-  // One event reaches every subscription of its user as the same object; the order query of each
-  // distinct selection runs once for it, shared by all subscriptions with that selection.
-  const sharedQueries = new WeakMap<OrderStateEvent, Map<string, Promise<ExecutionResult>>>();
-  function orderQuery(plan: PayloadPlan, event: OrderStateEvent, userId: string): Promise<ExecutionResult> {
-    let perEvent = sharedQueries.get(event);
-    if (!perEvent) sharedQueries.set(event, (perEvent = new Map()));
-    const key = `${userId}\n${plan.key}`;
-    let result = perEvent.get(key);
-    if (!result) perEvent.set(key, (result = runQuery(plan.query!, { ...plan.variables, __orderSn: event.sn }, userId)));
-    return result;
-  }
-
-  /** Resolves one event into the payload of one subscription. */
-  async function payload(plan: PayloadPlan, event: OrderStateEvent, userId: string): Promise<unknown> {
-    let orderData: Record<string, unknown> = {};
-    let orderError: GraphQLError | undefined;
-    if (plan.fastPath) {
-      for (const [key, sels] of plan.orders) orderData[key] = fromEvent(sels, event, 'HomestayOrder');
-    } else {
-      try {
-        const res = await orderQuery(plan, event, userId);
-        orderData = (res.data as Record<string, unknown> | null | undefined) ?? {};
-        if (res.errors?.length) {
-          log.warn({ sn: event.sn, errors: res.errors.map((e) => e.message) }, 'order payload resolved with errors');
-          orderError = toGraphQLError(res.errors[0] as GraphQLError);
-        }
-      } catch (err) {
-        log.error({ err, sn: event.sn }, 'order payload failed');
-        orderError = new GraphQLError('could not resolve the order of the event');
-      }
-    }
-    const change: Record<string, unknown> = {};
-    for (const { key, name } of plan.fields) {
-      if (name === 'order') change[key] = orderData[key] ?? orderError ?? notFound('order');
-      else if (name === 'from') change[key] = event.from;
-      else if (name === 'to') change[key] = event.to;
-      else if (name === 'at') change[key] = event.at;
-    }
-    return { [plan.rootKey]: change };
-  }
-
-  /** The order's state; throws unless `sn` is an order of the user (another user's order reads as NOT_FOUND). */
-  async function currentState(sn: string, userId: string): Promise<OrderStateEvent['to']> {
-    const res = await runQuery('query($sn: ID!) { order(sn: $sn) { sn state } }', { sn }, userId);
-    const found = (res.data as { order?: { sn: string; state: OrderStateEvent['to'] } | null } | null)?.order;
-    if (found) return found.state;
-    const code = res.errors?.[0]?.extensions?.code;
-    throw code && code !== 'NOT_FOUND' ? toGraphQLError(res.errors![0] as GraphQLError) : notFound('order');
-  }
-
-  /**
-   * The subscribe resolver of `Subscription.orderStateChanged`. A completion (or the socket's
-   * close) that arrives while this runs ends the stream at once, so its listener goes at once;
-   * the operation's slot is freed only when the owner check, which cannot be aborted, is over.
-   */
-  const subscribeField: GraphQLFieldResolver<unknown, SocketContext> = async (_root, args, context, info) => {
-    const op = context.operation;
-    let stream: EventStream | undefined;
-    try {
-      if (info.fieldName !== 'orderStateChanged') throw domainError('BAD_USER_INPUT', `subscription ${info.fieldName} is not served here`);
-      const userId = context.userId;
-      if (!userId) throw domainError('UNAUTHENTICATED', 'sign in required');
-      const sn = typeof args.sn === 'string' && args.sn !== '' ? args.sn : undefined;
-      const plan = planPayload(info);
-      const s = (stream = new EventStream((e) => payload(plan, e, userId), cfg.subscriptionMaxQueue));
-      op.whenCancelled(() => void s.return());
-      // Listen first, then check: an event raised during the check is queued, not lost.
-      if (!stream.ended) stream.attach(await hub.add({ userId, sn, onEvent: (e) => s.push(e) }));
-      if (sn && !stream.ended) {
-        // The first message is the order's current state (from = to), so a client that subscribes
-        // or reconnects never shows a state older than the order's; changes raised meanwhile were
-        // queued behind it, since listening began before this read.
-        const state = await currentState(sn, userId);
-        stream.pushFirst({ sn, userId, from: state, to: state, at: new Date().toISOString() });
-      }
-      stream.attach(() => op.release());
-      return stream;
-    } catch (err) {
-      await stream?.return();
-      op.release();
-      throw err;
-    }
-  };
+  const payloads = new PayloadResolver(runQuery, log);
+  const subscribeField = orderStateChangedSubscriber(hub, payloads, cfg.subscriptionMaxQueue);
 
   // A flood is refused with the same few error objects: building a GraphQLError (its stack trace)
   // costs more than all the rest of a refusal.
@@ -220,44 +122,17 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
     return e;
   };
 
-  let connections = 0;
-  const sockets = new Set<SocketLimits>();
-  const userSockets = new UserSockets(cfg.subscriptionMaxConnectionsPerUser);
+  const auth = new SocketAuth({
+    maxPerConnection: cfg.subscriptionMaxPerConnection,
+    subscribeRate: cfg.subscriptionSubscribeRate,
+    maxConnectionsPerUser: cfg.subscriptionMaxConnectionsPerUser,
+  });
   const server = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
       connectionInitWaitTimeout: 5_000,
-      async onConnect(ctx: Ctx) {
-        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const token = bearerToken(typeof raw === 'string' ? raw : undefined);
-        if (!token) {
-          ctx.extra.socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: connection params carry no authorization');
-          return false;
-        }
-        let userId: string;
-        try {
-          userId = await verifyAccessToken(token);
-        } catch {
-          ctx.extra.socket.close(CLOSE_FORBIDDEN, 'Forbidden: invalid or expired access token');
-          return false;
-        }
-        if (!userSockets.acquire(userId)) {
-          ctx.extra.socket.close(CLOSE_TOO_MANY, `Too many connections: at most ${cfg.subscriptionMaxConnectionsPerUser} per user`);
-          return false;
-        }
-        ctx.extra.userId = userId;
-        ctx.extra.token = token;
-        ctx.extra.limits = new SocketLimits(cfg.subscriptionMaxPerConnection, cfg.subscriptionSubscribeRate);
-        sockets.add(ctx.extra.limits);
-        connections += 1;
-        return true;
-      },
-      onDisconnect(ctx: Ctx) {
-        connections -= 1;
-        ctx.extra.limits?.cancelAll();
-        sockets.delete(ctx.extra.limits!);
-        userSockets.release(ctx.extra.userId!);
-      },
-      async onSubscribe(ctx: Ctx, id, payload) {
+      onConnect: (ctx: SocketCtx) => auth.connect(ctx),
+      onDisconnect: (ctx: SocketCtx) => auth.disconnect(ctx),
+      async onSubscribe(ctx: SocketCtx, id, payload) {
         const admitted = ctx.extra.limits!.admit();
         if ('retryAfter' in admitted) return [rateLimitedError(admitted.retryAfter)];
         if ('full' in admitted) return [fullError];
@@ -269,13 +144,7 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
           op.release();
           return errors;
         };
-        // The token may have expired since the connection opened.
-        try {
-          await verifyAccessToken(ctx.extra.token!);
-        } catch {
-          ctx.extra.socket.close(CLOSE_FORBIDDEN, 'Forbidden: access token expired');
-          return refuse([new GraphQLError('access token expired', { extensions: { code: 'UNAUTHENTICATED' } })]);
-        }
+        if (!(await auth.stillAuthorized(ctx))) return refuse([new GraphQLError('access token expired', { extensions: { code: 'UNAUTHENTICATED' } })]);
         if (!schema) return refuse([new GraphQLError('the gateway has not loaded its schema yet')]);
         // Size, merged fields and cost, as over HTTP, before validation (lib/query-guard.ts).
         const checked = guard.check(payload.query, payload.operationName, payload.variables, { locations: true });
@@ -327,9 +196,7 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
 
   const stats = (): SubscriptionServerStats => {
     const hubStats = hub.stats();
-    let operations = 0;
-    for (const socket of sockets) operations += socket.size;
-    return { connections, users: userSockets.users, operations, subscriptions: hubStats.listeners, hub: hubStats };
+    return { ...auth.stats(), subscriptions: hubStats.listeners, hub: hubStats };
   };
   registerCollector('subscriptions', () => {
     const s = stats();

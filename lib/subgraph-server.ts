@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import express from 'express';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import type { DocumentNode, GraphQLFormattedError } from 'graphql';
+import type { DocumentNode, GraphQLFieldResolver, GraphQLScalarType } from 'graphql';
 import { config, type ServiceName } from './config.js';
 import { CONTEXT_HEADER, verifyContext } from './internal-auth.js';
-import { isDomainError, unauthenticated } from './errors.js';
+import { unauthenticated } from './errors.js';
 import { closeServer, listen } from './http.js';
 import { createLogger, type Logger } from './logger.js';
 import { onShutdown } from './lifecycle.js';
 import { initMetrics, metricsHandler, metricsPlugin } from './metrics.js';
 import { closeReadiness, kafkaCheck, readyzHandler, redisCheck, type Check } from './readiness.js';
-import { contextFromHeaders, currentContext, endSpan, runWithContext, type RequestContext } from './request-context.js';
+import { contextFromHeaders, runWithContext } from './request-context.js';
+import { endSpanOnFinish, enterRequestContext, errorHandler, formatError, requestLogPlugin } from './http-server.js';
 import { startTracing, stopTracing } from './tracing.js';
 import { QueryGuard, queryCostPlugin, queryGuardMiddleware, subgraphBounds } from './query-guard.js';
 
@@ -38,14 +38,26 @@ export function requireUserId(ctx: BaseContext): string {
 declare module 'express-serve-static-core' {
   interface Request {
     caller: Caller;
-    requestContext?: RequestContext;
   }
 }
+
+/**
+ * A subgraph's resolvers as buildSubgraphSchema takes them (its own type is not exported from the
+ * package's entry point): per type, field resolvers (or `{ resolve, subscribe }`), a scalar, or enum values.
+ */
+export interface ResolverMap<C = unknown> {
+  [typeName: string]:
+    | { [fieldName: string]: GraphQLFieldResolver<any, C> | { resolve?: GraphQLFieldResolver<any, C>; subscribe?: GraphQLFieldResolver<any, C> } }
+    | GraphQLScalarType
+    | { [enumValue: string]: string | number };
+}
+
+// Until the subgraphs import them from lib/http-server.ts.
 
 export interface SubgraphOptions<C extends BaseContext> {
   name: ServiceName;
   typeDefs: DocumentNode;
-  resolvers: GraphQLResolverMap<C>;
+  resolvers: ResolverMap<C>;
   /** Builds the per-request context (a forked EntityManager, fresh DataLoaders) around the caller. */
   context: (base: BaseContext) => C | Promise<C>;
   /** Service-to-service routes, mounted under /internal and open only to a signed service caller. */
@@ -63,17 +75,6 @@ export interface SubgraphOptions<C extends BaseContext> {
   port?: number;
 }
 
-/** The GraphQL error shape clients see: domain errors as they are, anything else masked in production. */
-export function formatError(log: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = (error as { originalError?: unknown })?.originalError ?? error;
-    if (isDomainError(original) || formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
-    log.error({ err: original }, 'unexpected error in resolver');
-    if (!config().isProduction) return formatted;
-    return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' }, path: formatted.path };
-  };
-}
-
 /** What each service talks to besides its database (BullMQ and pub/sub on Redis, events on Kafka). */
 const DEFAULT_NEEDS: Record<ServiceName, Array<'redis' | 'kafka'>> = {
   user: [],
@@ -82,83 +83,12 @@ const DEFAULT_NEEDS: Record<ServiceName, Array<'redis' | 'kafka'>> = {
   payment: ['redis', 'kafka'],
 };
 
-/**
- * Logs one line per GraphQL operation (with the request and trace ids from the log mixin), and
- * names the request's span after the operation.
- */
-export function requestLogPlugin<C extends object>(log: Logger): ApolloServerPlugin<C> {
-  return {
-    async requestDidStart() {
-      const span = currentContext()?.span;
-      const logging = log.isLevelEnabled('info');
-      if (!logging && !span) return;
-      const start = performance.now();
-      return {
-        async willSendResponse(rc) {
-          span?.updateName(`graphql ${rc.operationName ?? 'anonymous'}`);
-          if (!logging) return;
-          const body = rc.response.body;
-          const errors = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
-          log.info(
-            { operation: rc.operationName ?? null, errors: errors?.length ?? 0, ms: Math.round((performance.now() - start) * 10) / 10 },
-            'graphql request',
-          );
-        },
-      };
-    },
-  };
-}
-
-/** Ends the request's span once the response is out (a 5xx marks it failed). */
-export function endSpanOnFinish(res: express.Response, ctx: RequestContext): void {
-  if (!ctx.span) return;
-  res.once('close', () => {
-    ctx.span!.setAttribute('http.response.status_code', res.statusCode);
-    endSpan(ctx, res.statusCode >= 500 ? new Error(`status ${res.statusCode}`) : undefined);
-  });
-}
-
-/**
- * The last error handler of every HTTP app: a body that does not parse, or is too large, gets a
- * GraphQL-shaped JSON error with its code (not Express's HTML page with a stack); anything else
- * is logged and answered 500 without details.
- */
-export function errorHandler(log: Logger): express.ErrorRequestHandler {
-  return (err, _req, res, next) => {
-    if (res.headersSent) return next(err);
-    const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.parse.failed') {
-      res.status(400).json({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
-    } else if (e.type === 'entity.too.large') {
-      res.status(413).json({ errors: [{ message: 'The request body is too large', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
-    } else if (e.status && e.status >= 400 && e.status < 500) {
-      res.status(e.status).json({ errors: [{ message: 'Bad request', extensions: { code: 'BAD_REQUEST' } }] });
-    } else {
-      log.error({ err }, 'unhandled error in an HTTP handler');
-      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-    }
-  };
-}
-
-/** Opens the request's SERVER span under the caller's trace and runs the rest inside its context. */
-export function requestSpan(service: string): express.RequestHandler {
-  return (req, res, next) => {
-    req.requestContext = contextFromHeaders((h) => req.header(h), `${service} ${req.method} ${req.baseUrl}${req.path}`);
-    endSpanOnFinish(res, req.requestContext);
-    runWithContext(req.requestContext, next);
-  };
-}
-
-/** Runs the rest of the request inside its request context (after body parsing, which loses it). */
-export const enterRequestContext: express.RequestHandler = (req, _res, next) =>
-  req.requestContext ? runWithContext(req.requestContext, next) : next();
-
 export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions<C>) {
   const cfg = config();
   const log = createLogger(`${opts.name}-subgraph`);
   initMetrics(opts.name);
   await startTracing(opts.name);
-  const schema = buildSubgraphSchema({ typeDefs: opts.typeDefs, resolvers: opts.resolvers as GraphQLResolverMap<unknown> });
+  const schema = buildSubgraphSchema({ typeDefs: opts.typeDefs, resolvers: opts.resolvers as ResolverMap });
   // No single request, even one signed by the gateway, may build an unbounded result.
   const bounds = subgraphBounds(cfg);
   const apollo = new ApolloServer<C>({

@@ -7,7 +7,8 @@ import { config } from '../../lib/config.js';
 import { internalRoutes } from './internal.js';
 import { onShutdown } from '../../lib/lifecycle.js';
 import { createRedis } from '../../lib/redis.js';
-import { enterRequestContext, requestSpan, startSubgraph } from '../../lib/subgraph-server.js';
+import { enterRequestContext, requestSpan } from '../../lib/http-server.js';
+import { startSubgraph } from '../../lib/subgraph-server.js';
 import { outboxBacklog, registerCollector } from '../../lib/metrics.js';
 import { createContext, type PaymentDeps } from './context.js';
 

@@ -1,0 +1,92 @@
+import { Agent } from 'undici';
+
+/**
+ * How the gateway's requests reach its subgraphs: one keep-alive pool for all of them, and
+ * identical queries in flight at the same moment sharing one HTTP call.
+ */
+
+/**
+ * Query plans fan out to several subgraphs per request, and a fresh TCP connection each time
+ * would cost more than the call itself. A few dozen sockets per subgraph keep up with the
+ * gateway's event loop; hundreds only cost connects.
+ */
+// Idle sockets are dropped well before common server keep-alive timeouts (Node's default is 5 s),
+// so a request is never written to a socket the subgraph is closing ("other side closed").
+const agent = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000, keepAliveTimeoutThreshold: 2_000, connections: 64, pipelining: 1 });
+
+export interface SubgraphReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+/**
+ * Identical subgraph queries in flight at the same moment share one HTTP call (as Hive Gateway
+ * does): same subgraph, same body, same signed caller header. Each caller parses its own copy of
+ * the text (the gateway merges results in place).
+ */
+const inFlight = new Map<string, Promise<SubgraphReply>>();
+
+/**
+ * Every request header that could change the answer (all but the per-fetch trace headers), so
+ * that two callers share a fetch only when the subgraph cannot tell them apart: a header that
+ * carries a user, today the signed context, tomorrow perhaps another, always keeps them apart.
+ */
+function identityOf(headers: Record<string, string>): string {
+  let out = '';
+  for (const k of Object.keys(headers).sort()) if (k !== 'traceparent' && k !== 'x-request-id') out += `${k}:${headers[k]}\n`;
+  return out;
+}
+
+/**
+ * POSTs `body` to the subgraph at `origin` + `path`. With `shareable` (never for a mutation), a
+ * caller whose request is identical to one in flight gets that request's reply.
+ */
+export function postToSubgraph(origin: string, path: string, headers: Record<string, string>, body: string, shareable: boolean): Promise<SubgraphReply> {
+  const send = async (): Promise<SubgraphReply> => {
+    const res = await agent.request({ origin, path, method: 'POST', headers, body });
+    return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+  };
+  if (!shareable) return send();
+  const key = `${origin}${path}\n${identityOf(headers)}\n${body}`;
+  let pending = inFlight.get(key);
+  if (!pending) {
+    pending = send().finally(() => inFlight.delete(key));
+    inFlight.set(key, pending);
+  }
+  return pending;
+}
+
+/** A reply in the shape of a fetch Response, as RemoteGraphQLDataSource's public methods read it (status, headers.get, json/text). */
+export class SubgraphResponse {
+  readonly status: number;
+  readonly body: string;
+  readonly statusText = '';
+
+  constructor(
+    readonly url: string,
+    private readonly reply: SubgraphReply,
+  ) {
+    this.status = reply.status;
+    this.body = reply.text;
+  }
+  get ok() {
+    return this.status >= 200 && this.status < 300;
+  }
+  readonly headers = {
+    get: (name: string): string | null => {
+      const v = this.reply.headers[name.toLowerCase()];
+      return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+    },
+  };
+  async json() {
+    return JSON.parse(this.body);
+  }
+  async text() {
+    return this.body;
+  }
+}
+
+export async function closeAgent(): Promise<void> {
+  await agent.close();
+}

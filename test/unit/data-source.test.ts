@@ -1,0 +1,101 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { CONTEXT_HEADER, verifyContext } from '../../lib/internal-auth.js';
+import { SignedDataSource, type GatewayContext } from '../../gateway/data-source.js';
+
+/**
+ * SignedDataSource against a scripted subgraph: what it sends and how it reads the replies. It
+ * overrides RemoteGraphQLDataSource's process, so an @apollo/gateway upgrade that changes what
+ * the stock one does shows up here, not in production.
+ */
+describe('SignedDataSource', () => {
+  const secret = 'unit-secret';
+  const received: Array<{ headers: http.IncomingHttpHeaders; body: { query: string; variables?: unknown } }> = [];
+  let reply: (body: { query: string }) => { status: number; type?: string; body: string; headers?: Record<string, string> };
+  let server: http.Server;
+  let url: string;
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c));
+      req.on('end', () => {
+        const body = JSON.parse(raw) as { query: string };
+        received.push({ headers: req.headers, body });
+        const r = reply(body);
+        // Answer a little later, so that concurrent identical fetches overlap.
+        setTimeout(() => {
+          res.writeHead(r.status, { 'content-type': r.type ?? 'application/json', ...r.headers });
+          res.end(r.body);
+        }, 20);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const options = (query: string, context: GatewayContext, restrict?: (hint: unknown) => void) =>
+    ({
+      kind: 'incoming operation',
+      request: { query, variables: { a: 1 } },
+      context,
+      incomingRequestContext: { context, overallCachePolicy: restrict ? { restrict } : undefined },
+    }) as unknown as GraphQLDataSourceProcessOptions<GatewayContext>;
+
+  it('signs the caller, sends the query as JSON and narrows the cache policy by Cache-Control', async () => {
+    received.length = 0;
+    reply = () => ({ status: 200, body: '{"data":{"x":1}}', headers: { 'cache-control': 'max-age=30, private' } });
+    const hints: unknown[] = [];
+    const res = await new SignedDataSource(url, secret, 'unit').process(options('{ x }', { userId: '7', requestId: 'r1' }, (h) => hints.push(h)));
+    expect(res.data).toEqual({ x: 1 });
+    expect(received).toHaveLength(1);
+    expect(received[0]!.body).toEqual({ query: '{ x }', variables: { a: 1 } });
+    expect(received[0]!.headers['content-type']).toBe('application/json');
+    expect(verifyContext(received[0]!.headers[CONTEXT_HEADER] as string, secret)).toMatchObject({ userId: '7', requestId: 'r1' });
+    expect(hints).toEqual([{ maxAge: 30, scope: 'PRIVATE' }]);
+  });
+
+  it('never sends the credential to a subgraph of no secret', async () => {
+    received.length = 0;
+    reply = () => ({ status: 200, body: '{"data":{"x":1}}' });
+    await new SignedDataSource(url, null, 'other').process(options('{ x }', { userId: '7', requestId: 'r1' }));
+    expect(received[0]!.headers[CONTEXT_HEADER]).toBeUndefined();
+  });
+
+  it('shares one call between identical queries in flight, never between users or mutations', async () => {
+    received.length = 0;
+    reply = () => ({ status: 200, body: '{"data":{"x":1}}' });
+    const source = new SignedDataSource(url, secret, 'unit');
+    const ctx = { userId: '7', requestId: 'r1' };
+    const results = await Promise.all([
+      source.process(options('{ x }', ctx)),
+      source.process(options('{ x }', ctx)),
+      source.process(options('{ x }', { userId: '8', requestId: 'r2' })),
+      source.process(options('mutation { y }', ctx)),
+      source.process(options('mutation { y }', ctx)),
+    ]);
+    expect(received).toHaveLength(4);
+    // Each caller gets an object of its own (the gateway merges into it).
+    expect(results[0]).not.toBe(results[1]);
+    expect(results[0]!.data).toEqual(results[1]!.data);
+  });
+
+  it('reads a 400 with GraphQL errors as a GraphQL response, and any other failure as an HTTP error', async () => {
+    const source = new SignedDataSource(url, secret, 'unit');
+    const ctx = { userId: '7', requestId: 'r1' };
+    reply = () => ({ status: 400, body: '{"errors":[{"message":"bad value","extensions":{"code":"BAD_USER_INPUT"}}]}' });
+    const res = await source.process(options('{ bad }', ctx));
+    expect(res.errors).toEqual([{ message: 'bad value', extensions: { code: 'BAD_USER_INPUT' } }]);
+
+    reply = () => ({ status: 401, body: '{"errors":[{"message":"no"}]}' });
+    await expect(source.process(options('{ denied }', ctx))).rejects.toMatchObject({
+      message: '401: ',
+      extensions: { code: 'UNAUTHENTICATED', response: { status: 401 } },
+    });
+    reply = () => ({ status: 502, type: 'text/plain', body: 'bad gateway' });
+    await expect(source.process(options('{ down }', ctx))).rejects.toMatchObject({ extensions: { response: { status: 502, body: 'bad gateway' } } });
+  });
+});

@@ -52,7 +52,6 @@ export interface ResolverMap<C = unknown> {
     | { [enumValue: string]: string | number };
 }
 
-// Until the subgraphs import them from lib/http-server.ts.
 
 export interface SubgraphOptions<C extends BaseContext> {
   name: ServiceName;

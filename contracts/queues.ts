@@ -1,4 +1,5 @@
-import type { TraceCarrier } from '../lib/request-context.js';
+import { z } from 'zod';
+import { fields } from '../lib/contract.js';
 
 /**
  * BullMQ queue names and job payloads. Producers and workers import them from here, so a name or a
@@ -15,14 +16,13 @@ export const QUEUES = {
   settleRecord: 'settle-record',
 } as const;
 
-export interface PaySuccessNotifyJob {
-  orderSn: string;
-  /** Trace context of the payment event that paid the order. */
-  trace?: TraceCarrier;
-}
+/** Trace context of the request or event that queued the job (lib/request-context.ts withTrace/traced). */
+const Trace = z.object({ traceparent: z.string().max(64), 'x-request-id': z.string().max(128) });
 
-export interface CloseOrderJob {
-  sn: string;
-  /** Trace context of the request that booked (lib/request-context.ts withTrace/traced). */
-  trace?: TraceCarrier;
-}
+/** Per paid order: the guest's message; the worker reads the order itself. */
+export const PaySuccessNotifyJob = z.object({ orderSn: fields.sn, trace: Trace.optional() });
+export type PaySuccessNotifyJob = z.infer<typeof PaySuccessNotifyJob>;
+
+/** Per order: close it at its deadline if still unpaid. */
+export const CloseOrderJob = z.object({ sn: fields.sn, trace: Trace.optional() });
+export type CloseOrderJob = z.infer<typeof CloseOrderJob>;

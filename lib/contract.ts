@@ -1,3 +1,4 @@
+import { UnrecoverableError, type Job } from 'bullmq';
 import type express from 'express';
 import { z } from 'zod';
 import type { ServiceName } from './config.js';
@@ -10,7 +11,8 @@ import { ServiceUnavailableError, callService, internalHandler } from './interna
  * places that parse, so a malformed message gets the same clear error everywhere:
  * - an internal route's request: BAD_USER_INPUT naming the field (HTTP 400, not retried);
  * - an internal route's reply: ServiceUnavailableError (the caller retries later, as for a 5xx);
- * - a message (Kafka, Redis, queue): null, which the consumer logs and skips.
+ * - a message (Kafka, Redis): null, which the consumer logs and skips;
+ * - a queued job's data: the job fails at once, without retries (BullMQ's UnrecoverableError).
  */
 export interface Route<Req extends z.ZodType, Rep extends z.ZodType> {
   /** The service that serves it, under /internal. */
@@ -89,3 +91,12 @@ export const fields = {
   /** An amount in cents. */
   cents: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
 };
+
+/** Wraps a BullMQ processor: it runs only on job data inside the contract. */
+export function checkedJob<S extends z.ZodType, R>(schema: S, processor: (job: Job<z.output<S>>) => Promise<R>): (job: Job<z.output<S>>) => Promise<R> {
+  return async (job) => {
+    const parsed = schema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`job ${job.name} ${job.id} is outside its contract: ${z.prettifyError(parsed.error)}`);
+    return processor(job);
+  };
+}

@@ -3,7 +3,9 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderRoutes, parseOrderStateEvent } from '../../contracts/order.js';
 import { parsePaymentStatusEvent, paymentRoutes } from '../../contracts/payment.js';
-import { call, serve } from '../../lib/contract.js';
+import { UnrecoverableError } from 'bullmq';
+import { CloseOrderJob } from '../../contracts/queues.js';
+import { call, checkedJob, serve } from '../../lib/contract.js';
 import { ServiceUnavailableError } from '../../lib/internal-client.js';
 
 /**
@@ -26,10 +28,10 @@ beforeAll(async () => {
   });
   serve(router, paymentRoutes.closeForOrder, async (b) => {
     seen.push(b);
-    return { outcome: 'open' };
+    return { outcome: 'open' as const };
   });
   app.use('/internal', router);
-  await new Promise<void>((resolve) => (server = app.listen(0, '127.0.0.1', resolve)));
+  await new Promise<void>((resolve) => (server = app.listen(0, '127.0.0.1', () => resolve())));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // Both routes belong to services whose URL the caller takes from its config.
   process.env.ORDER_URL = url;
@@ -125,5 +127,19 @@ describe('messages (Kafka, Redis) outside the contract are skipped', () => {
     expect(parseOrderStateEvent(JSON.stringify({ ...change, to: 'EXPIRED' }))).toBeNull();
     expect(parseOrderStateEvent(JSON.stringify({ ...change, userId: 7 }))).toBeNull();
     expect(parseOrderStateEvent('')).toBeNull();
+  });
+});
+
+describe('queued jobs outside the contract fail at once', () => {
+  it('runs the processor only on data inside the contract; anything else is an UnrecoverableError (no retries)', async () => {
+    const ran: string[] = [];
+    const processor = checkedJob(CloseOrderJob, async (job) => void ran.push(job.data.sn));
+    await processor({ name: 'close-order', id: '1', data: { sn: 'HSO1' } } as never);
+    for (const data of [{}, { sn: '' }, { sn: 'HSO1 ; drop' }, { sn: 'HSO1', trace: { traceparent: 1 } }]) {
+      const err = await processor({ name: 'close-order', id: '2', data } as never).catch((e) => e);
+      expect(err).toBeInstanceOf(UnrecoverableError);
+      expect(err.message).toMatch(/^job close-order 2 is outside its contract/);
+    }
+    expect(ran).toEqual(['HSO1']);
   });
 });

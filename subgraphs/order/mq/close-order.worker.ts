@@ -7,7 +7,8 @@ import { toView } from '../service.js';
 import { paymentApi } from '../payment-client.js';
 import { openOrderDomain } from './order-domain.js';
 import { applyPaymentEvent, type OrderAccess } from './payment-status.consumer.js';
-import { QUEUES, type CloseOrderJob, type PaySuccessNotifyJob } from '../../../contracts/queues.js';
+import { CloseOrderJob, QUEUES, type PaySuccessNotifyJob } from '../../../contracts/queues.js';
+import { checkedJob } from '../../../lib/contract.js';
 import { queueOptions, workerOptions } from '../../../lib/queues.js';
 import type { JobRunner } from '../../../lib/job-runner.js';
 
@@ -82,7 +83,7 @@ export const closeOrderRunner: JobRunner = {
     const connection = createRedis(); // ours to close: BullMQ does not close a connection it is handed
     const worker = new Worker<CloseOrderJob>(
       QUEUES.closeOrder,
-      traced(async (job) => {
+      traced(checkedJob(CloseOrderJob, async (job) => {
         try {
           const outcome = await closer.closeOrder(job.data.sn);
           log.debug({ sn: job.data.sn, outcome }, 'close-order done');
@@ -93,7 +94,7 @@ export const closeOrderRunner: JobRunner = {
           await job.moveToDelayed(Math.max(err.deadline.getTime(), Date.now() + 200), job.token);
           throw new DelayedError();
         }
-      }),
+      })),
       // As looklook's asynq server: 20 jobs at a time per process.
       { ...workerOptions(connection), concurrency: 20 },
     );

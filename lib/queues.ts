@@ -15,5 +15,30 @@ export function queueOptions(connection: ConnectionOptions = createRedis()): Que
  * 10 s would lose a running job to another worker (and the jobs are safe to run twice).
  */
 export function workerOptions(connection: ConnectionOptions = createRedis()): WorkerOptions {
-  return { ...queueOptions(connection), lockDuration: 10_000, stalledInterval: 5_000 };
+  return { ...queueOptions(connection), lockDuration: 10_000, stalledInterval: 5_000, settings: { backoffStrategy } };
+}
+
+/**
+ * Backoff type `capped`: doubling from the job's delay up to one minute, then every minute. With
+ * BullMQ's plain `exponential`, a retry budget long enough to outlast a day's outage would wait
+ * hours between late attempts; capped, a job keeps trying every minute and runs soon after the
+ * service it needs is back.
+ */
+export const CAPPED_BACKOFF_MAX_MS = 60_000;
+export function cappedDelay(attemptsMade: number, delay: number): number {
+  return Math.min(CAPPED_BACKOFF_MAX_MS, delay * 2 ** Math.max(0, attemptsMade - 1));
+}
+function backoffStrategy(attemptsMade: number, type?: string, _err?: Error, job?: { opts?: { backoff?: number | { delay?: number } } }): number {
+  if (type !== 'capped') return 0;
+  const backoff = job?.opts?.backoff;
+  return cappedDelay(attemptsMade, (typeof backoff === 'object' ? backoff.delay : undefined) ?? 1_000);
+}
+
+/** How long a job with these options keeps retrying before it fails for good (ms). */
+export function retryWindowMs(opts: { attempts: number; backoff: { type: string; delay: number } }): number {
+  let total = 0;
+  for (let made = 1; made < opts.attempts; made += 1) {
+    total += opts.backoff.type === 'capped' ? cappedDelay(made, opts.backoff.delay) : opts.backoff.delay * 2 ** (made - 1);
+  }
+  return total;
 }

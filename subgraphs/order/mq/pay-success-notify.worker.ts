@@ -1,7 +1,8 @@
 import { Worker } from 'bullmq';
-import { call, checkedJob } from '../../../lib/contract.js';
+import { checkedJob } from '../../../lib/contract.js';
+import { openOrderDomain } from './order-domain.js';
 import { createRedis } from '../../../lib/redis.js';
-import { orderRoutes, type OrderView } from '../../../contracts/order.js';
+import type { OrderView } from '../../../contracts/order.js';
 import { StoredNotifier, type NotificationMessage, type Notifier } from './notifier.js';
 import { PaySuccessNotifyJob, QUEUES } from '../../../contracts/queues.js';
 import { workerOptions } from '../../../lib/queues.js';
@@ -30,18 +31,21 @@ export function renderPaySuccess(order: OrderView): NotificationMessage[] {
 
 /**
  * pay-success-notify: added by the payment-status consumer when an order is paid. Reads the order,
- * renders the messages and hands them to the notifier; a failure is retried with exponential
- * backoff (PAY_SUCCESS_NOTIFY_JOB_OPTIONS), and a retry stores no second copy (dedupeKey).
+ * renders the messages and hands them to the notifier; a failure is retried every minute at most
+ * for two days (PAY_SUCCESS_NOTIFY_JOB_OPTIONS), and a retry stores no second copy (dedupeKey).
  */
 export function paySuccessNotifyRunner(notifier: Notifier = new StoredNotifier()): JobRunner {
   return {
     name: 'pay-success-notify',
     async start(log) {
+      // The order is read from the order database (the order domain of this process), not from the
+      // order subgraph: delivering a message must not wait for that process to be up.
+      const domain = await openOrderDomain(log);
       const connection = createRedis(); // ours to close: BullMQ does not close a connection it is handed
       const worker = new Worker<PaySuccessNotifyJob>(
         QUEUES.paySuccessNotify,
         traced(checkedJob(PaySuccessNotifyJob, async (job) => {
-          const order = await call('jobs', orderRoutes.get, { sn: job.data.orderSn });
+          const order = await domain.service().view(job.data.orderSn);
           if (!order.tradeCode) throw new Error(`order ${order.sn} has no trade code yet (${order.state})`);
           await notifier.deliver(order.userId, renderPaySuccess(order));
         })),
@@ -54,6 +58,7 @@ export function paySuccessNotifyRunner(notifier: Notifier = new StoredNotifier()
         close: async () => {
           await worker.close();
           connection.disconnect();
+          await domain.close();
         },
       };
     },

@@ -2,10 +2,14 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 import { QUEUES, type CloseOrderJob } from '../../../contracts/queues.js';
 import { queueOptions } from '../../../lib/queues.js';
 
-/** Delivery retries with backoff: a notifier that is down gets the message later. */
+/**
+ * Delivery retries: a notifier that is down gets the message later, however long it is down (up
+ * to two days: then the job fails and stays listed under failed in the queue board). Nothing else
+ * would send this message: the job is its only copy.
+ */
 export const PAY_SUCCESS_NOTIFY_JOB_OPTIONS = {
-  attempts: 10,
-  backoff: { type: 'exponential', delay: 1_000 },
+  attempts: 3_000,
+  backoff: { type: 'capped', delay: 1_000 },
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const;

@@ -24,7 +24,7 @@ import { gatewayBounds, QueryGuard, queryCostPlugin, queryGuardMiddleware } from
 import { clientMistakesPlugin } from './client-mistakes.js';
 import { userFromAuthorization } from './auth.js';
 import { closeAgent, SignedDataSource, type GatewayContext } from './data-source.js';
-import { closeRateLimits, rateLimits } from '../lib/rate-limits.js';
+import { closeRateLimits, openRateLimits } from '../lib/rate-limits.js';
 import { clientAddress, requestAddress } from './client-address.js';
 import { ipRateLimit } from './ip-limit.js';
 
@@ -41,6 +41,7 @@ export async function startGateway(port = config().ports.gateway) {
   const log = createLogger('gateway');
   initMetrics('gateway');
   await startTracing('gateway');
+  const limits = await openRateLimits();
   const app = express();
   app.disable('x-powered-by');
   // Whom to believe about the client's address (X-Forwarded-For): nobody unless TRUST_PROXY says.
@@ -103,7 +104,7 @@ export async function startGateway(port = config().ports.gateway) {
     // Request id and trace id from the client (x-request-id, traceparent or x-trace-id) or new.
     requestSpan('gateway'),
     // Per client address, shared by every gateway (Redis), before the body is read.
-    ipRateLimit(rateLimits().gatewayPerIp),
+    ipRateLimit(limits.gatewayPerIp),
     express.json({ limit: '1mb' }),
     enterRequestContext,
     // Size, merged fields and cost, before Apollo parses, validates or plans anything.

@@ -75,7 +75,14 @@ export class RateLimit {
 
 /** The connection the limits use: it fails fast (no queue while disconnected, 1 s per command) so the insurance takes over. */
 let connection: Redis | undefined;
-const limitsRedis = () => (connection ??= createRedis({ enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000 }));
+function limitsRedis(): Redis {
+  if (!connection) {
+    connection = createRedis({ enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000 });
+    // An outage shows in /readyz and in the other connections' logs; here it only means the insurance counts.
+    connection.on('error', () => undefined);
+  }
+  return connection;
+}
 
 export function buildRateLimits(cfg: Config, redis: () => Redis = limitsRedis) {
   return {
@@ -96,6 +103,28 @@ let limits: RateLimits | undefined;
 export function rateLimits(): RateLimits {
   limits ??= buildRateLimits(config());
   return limits;
+}
+
+/**
+ * Builds the process's limits at start and waits (at most 2 s) for their Redis connection: calls
+ * that came before it was ready would be counted by the insurance, apart from the shared count.
+ * Without Redis the process starts all the same.
+ */
+export async function openRateLimits(): Promise<RateLimits> {
+  const built = rateLimits();
+  const c = connection;
+  if (c && c.status !== 'ready') {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 2000);
+      c.once('ready', done);
+      function done() {
+        clearTimeout(timer);
+        c!.off('ready', done);
+        resolve();
+      }
+    });
+  }
+  return built;
 }
 
 /** Closes the limits' Redis connection (a process's shutdown). */

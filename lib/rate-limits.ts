@@ -3,6 +3,10 @@ import { config, type Config } from './config.js';
 import { rateLimited } from './errors.js';
 import { rateLimitedTotal } from './metrics.js';
 import { createRedis, redisKey, type Redis } from './redis.js';
+import { createLogger, type Logger } from './logger.js';
+
+let moduleLog: Logger | undefined;
+const log = () => (moduleLog ??= createLogger('rate-limits'));
 
 /**
  * The platform's request limits (issue 13), counted in Redis inside the namespace so that every
@@ -51,7 +55,11 @@ export class RateLimit {
       await this.limiter.consume(key);
       return 0;
     } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
+      if (!(err instanceof RateLimiterRes)) {
+        // Not a refusal but a failure of the insurance too: a limit must not fail the calls it guards.
+        log().warn({ err, limit: this.name }, 'rate limit could not count a call; letting it through');
+        return 0;
+      }
       rateLimitedTotal.inc({ limit: this.name });
       return Math.max(1, Math.ceil(err.msBeforeNext / 1000));
     }

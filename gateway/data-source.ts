@@ -9,6 +9,8 @@ export { closeAgent } from './subgraph-fetch.js';
 export interface GatewayContext {
   userId: string | null;
   requestId: string;
+  /** The client's address (gateway/client-address.ts), signed for the services' per-address limits. */
+  clientIp?: string;
   /** Request and trace ids of the client request (lib/request-context.ts). */
   trace?: RequestContext;
   /** The signed internal context header, computed once per client request for all its fetches. */
@@ -96,7 +98,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const headers = request.http?.headers;
     if (!headers) return;
     if (this.secret) {
-      ctx.signedContext ??= signContext({ userId: ctx.userId ?? undefined, requestId: ctx.requestId }, this.secret);
+      ctx.signedContext ??= signContext({ userId: ctx.userId ?? undefined, requestId: ctx.requestId, clientIp: ctx.clientIp }, this.secret);
       headers.set(CONTEXT_HEADER, ctx.signedContext);
     }
   }

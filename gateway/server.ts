@@ -24,6 +24,9 @@ import { gatewayBounds, QueryGuard, queryCostPlugin, queryGuardMiddleware } from
 import { clientMistakesPlugin } from './client-mistakes.js';
 import { userFromAuthorization } from './auth.js';
 import { closeAgent, SignedDataSource, type GatewayContext } from './data-source.js';
+import { closeRateLimits, openRateLimits } from '../lib/rate-limits.js';
+import { clientAddress, requestAddress } from './client-address.js';
+import { ipRateLimit } from './ip-limit.js';
 
 const isService = (name: string): name is ServiceName => (SERVICES as readonly string[]).includes(name);
 
@@ -38,8 +41,11 @@ export async function startGateway(port = config().ports.gateway) {
   const log = createLogger('gateway');
   initMetrics('gateway');
   await startTracing('gateway');
+  const limits = await openRateLimits();
   const app = express();
   app.disable('x-powered-by');
+  // Whom to believe about the client's address (X-Forwarded-For): nobody unless TRUST_PROXY says.
+  app.set('trust proxy', cfg.trustProxy);
 
   const gateway = new ApolloGateway({
     logger: log,
@@ -68,7 +74,7 @@ export async function startGateway(port = config().ports.gateway) {
   });
   await apollo.start();
   // graphql-ws on the same server and path (ws://…/graphql); @apollo/gateway serves no subscriptions.
-  const subscriptions = startSubscriptionServer({ httpServer, apollo, gateway, log });
+  const subscriptions = startSubscriptionServer({ httpServer, apollo, gateway, log, clientAddress: (req) => clientAddress(app, req) });
   // With ADMIN_PORT the operator endpoints live on a second server on an internal address, so the
   // public port shows clients only GraphQL, the playground, the payment callback and the probes.
   const ops = cfg.adminPort ? express() : app;
@@ -97,6 +103,8 @@ export async function startGateway(port = config().ports.gateway) {
     '/graphql',
     // Request id and trace id from the client (x-request-id, traceparent or x-trace-id) or new.
     requestSpan('gateway'),
+    // Per client address, shared by every gateway (Redis), before the body is read.
+    ipRateLimit(limits.gatewayPerIp),
     express.json({ limit: '1mb' }),
     enterRequestContext,
     // Size, merged fields and cost, before Apollo parses, validates or plans anything.
@@ -105,6 +113,7 @@ export async function startGateway(port = config().ports.gateway) {
       context: async ({ req }) => ({
         userId: await userFromAuthorization(req.header('authorization')),
         requestId: req.requestContext?.requestId ?? randomUUID(),
+        clientIp: requestAddress(req),
         trace: req.requestContext,
       }),
     }),
@@ -126,6 +135,7 @@ export async function startGateway(port = config().ports.gateway) {
     await closeAgent();
     await admin.close();
     await closeReadiness();
+    await closeRateLimits();
     await stopTracing();
   };
   return { app, httpServer, apollo, port: boundPort, log, close };

@@ -18,6 +18,8 @@ export const CLOSE_TOO_MANY = 4429;
 
 /** What the gateway keeps on an accepted socket. */
 export type ConnectionState = {
+  /** The client's address when the socket opened (per-address limits). */
+  clientIp?: string;
   token?: string;
   userId?: string;
   limits?: SocketLimits;

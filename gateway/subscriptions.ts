@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import { config } from '../lib/config.js';
 import { domainError, rateLimited } from '../lib/errors.js';
 import { registerCollector, unregisterCollector, wsConnections, wsSubscriptions } from '../lib/metrics.js';
+import { rateLimits } from '../lib/rate-limits.js';
 import type { GatewayContext } from './data-source.js';
 import { OrderEventHub } from './order-events-listener.js';
 import { orderStateChangedSubscriber, type SocketContext } from './order-subscription.js';
@@ -47,7 +48,9 @@ export { CLOSE_FORBIDDEN, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED } from './socket-au
  * - every operation counts against SUBSCRIPTION_MAX_PER_CONNECTION from its subscribe message
  *   until nothing of it is left (a subscription still being checked included), subscribes are
  *   rate-limited per socket, and one user holds at most SUBSCRIPTION_MAX_CONNECTIONS_PER_USER
- *   sockets per gateway process (socket-limits.ts).
+ *   sockets per gateway process (socket-limits.ts);
+ * - every subscribe message also counts against RATE_LIMIT_IP_PER_MINUTE of the connection's
+ *   address, with the HTTP requests of that address on every gateway (lib/rate-limits.ts).
  *
  * The parts: socket-auth.ts (connection params, tokens, sockets per user, close codes),
  * order-subscription.ts and event-stream.ts (each subscriber's event queue),
@@ -70,10 +73,13 @@ export interface SubscriptionServerOptions {
   gateway: ApolloGateway;
   log: Logger;
   path?: string;
+  /** The client's address of the upgrade request, under the same 'trust proxy' as HTTP. */
+  clientAddress: (req: http.IncomingMessage) => string;
 }
 
-export function startSubscriptionServer({ httpServer, apollo, gateway, log, path = '/graphql' }: SubscriptionServerOptions) {
+export function startSubscriptionServer({ httpServer, apollo, gateway, log, path = '/graphql', clientAddress }: SubscriptionServerOptions) {
   const cfg = config();
+  const ipLimit = rateLimits().gatewayPerIp;
   const hub = new OrderEventHub(log);
   const rules = [...specifiedRules, ...queryLimitRules()];
   const guard = new QueryGuard(gatewayBounds(cfg), () => schema);
@@ -104,8 +110,8 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
     if (res.body.kind !== 'single') throw new Error('incremental delivery is not supported here');
     return res.body.singleResult as ExecutionResult;
   };
-  const runQuery = async (query: string, variables: Record<string, unknown>, userId: string, operationName?: string) =>
-    single(await apollo.executeOperation({ query, variables, operationName }, { contextValue: { userId, requestId: randomUUID() } }));
+  const runQuery = async (query: string, variables: Record<string, unknown>, userId: string, operationName?: string, clientIp?: string) =>
+    single(await apollo.executeOperation({ query, variables, operationName }, { contextValue: { userId, requestId: randomUUID(), clientIp } }));
 
   const payloads = new PayloadResolver(runQuery, log);
   const subscribeField = orderStateChangedSubscriber(hub, payloads, cfg.subscriptionMaxQueue);
@@ -115,10 +121,10 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
   const fullError = domainError('FORBIDDEN', `at most ${cfg.subscriptionMaxPerConnection} subscriptions per connection`, {
     limit: cfg.subscriptionMaxPerConnection,
   });
-  const rateLimitedErrors = new Map<number, GraphQLError>();
-  const rateLimitedError = (retryAfter: number) => {
-    let e = rateLimitedErrors.get(retryAfter);
-    if (!e) rateLimitedErrors.set(retryAfter, (e = rateLimited(`too many operations on this connection; retry in ${retryAfter}s`, retryAfter)));
+  const rateLimitedErrors = new Map<string, GraphQLError>();
+  const rateLimitedError = (retryAfter: number, message = `too many operations on this connection; retry in ${retryAfter}s`) => {
+    let e = rateLimitedErrors.get(message);
+    if (!e) rateLimitedErrors.set(message, (e = rateLimited(message, retryAfter)));
     return e;
   };
 
@@ -130,7 +136,10 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
   const server = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
       connectionInitWaitTimeout: 5_000,
-      onConnect: (ctx: SocketCtx) => auth.connect(ctx),
+      onConnect: (ctx: SocketCtx) => {
+        ctx.extra.clientIp = clientAddress(ctx.extra.request);
+        return auth.connect(ctx);
+      },
       onDisconnect: (ctx: SocketCtx) => auth.disconnect(ctx),
       async onSubscribe(ctx: SocketCtx, id, payload) {
         const admitted = ctx.extra.limits!.admit();
@@ -144,6 +153,8 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
           op.release();
           return errors;
         };
+        const ipRetryAfter = await ipLimit.take(ctx.extra.clientIp!);
+        if (ipRetryAfter) return refuse([rateLimitedError(ipRetryAfter, ipLimit.message(ipRetryAfter))]);
         if (!(await auth.stillAuthorized(ctx))) return refuse([new GraphQLError('access token expired', { extensions: { code: 'UNAUTHENTICATED' } })]);
         if (!schema) return refuse([new GraphQLError('the gateway has not loaded its schema yet')]);
         // Size, merged fields and cost, as over HTTP, before validation (lib/query-guard.ts).
@@ -164,7 +175,7 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
           document,
           operationName: payload.operationName,
           variableValues: payload.variables ?? undefined,
-          contextValue: { userId: ctx.extra.userId!, requestId: randomUUID(), operation: op } satisfies SocketContext,
+          contextValue: { userId: ctx.extra.userId!, requestId: randomUUID(), clientIp: ctx.extra.clientIp, operation: op } satisfies SocketContext,
           rootValue: undefined,
           subscribeFieldResolver: subscribeField,
           fieldResolver: byResponseKey,
@@ -178,7 +189,7 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
         const a = args as ExecutionArgs & { rawQuery: string };
         const ctx = a.contextValue as SocketContext;
         try {
-          return await runQuery(a.rawQuery, (a.variableValues ?? {}) as Record<string, unknown>, ctx.userId!, a.operationName ?? undefined);
+          return await runQuery(a.rawQuery, (a.variableValues ?? {}) as Record<string, unknown>, ctx.userId!, a.operationName ?? undefined, ctx.clientIp);
         } finally {
           ctx.operation.release();
         }

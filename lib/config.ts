@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * Configuration from environment variables, with defaults for local work.
  * Read once per process; a bad value stops the process at start with a clear message.
@@ -41,6 +43,37 @@ function host(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
   if (raw === undefined || raw === '') return fallback;
   if (!/^[A-Za-z0-9.:_-]+$/.test(raw)) throw new Error(`${name} must be an IP address or host name such as 127.0.0.1 or 0.0.0.0, got "${raw}"`);
   return raw;
+}
+
+/**
+ * TRUST_PROXY as express's 'trust proxy' takes it: off (default), a number of proxy hops, or a
+ * comma-separated list of proxy addresses, subnets (CIDR) and the names loopback, linklocal,
+ * uniquelocal. Only then does the client address come from X-Forwarded-For, which anyone can send.
+ */
+export type TrustProxy = false | number | string[];
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An IP address, or a subnet in CIDR notation (10.0.0.0/8, fd00::/8). */
+function isAddressOrSubnet(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address!);
+  if (!family || rest.length) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+function trustProxy(raw: string | undefined): TrustProxy {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false' || value === '0') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true') {
+    // express would take the leftmost X-Forwarded-For entry, which the client writes itself.
+    throw new Error('TRUST_PROXY=true would let any client choose its own address: give the number of proxies in front of the gateway (1) or their addresses');
+  }
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!entries.every((e) => TRUST_PROXY_NAMES.has(e) || isAddressOrSubnet(e))) {
+    throw new Error(`TRUST_PROXY must be off (false), a number of proxy hops, or addresses, subnets (10.0.0.0/8) and loopback, linklocal, uniquelocal separated by commas, got "${raw}"`);
+  }
+  return entries;
 }
 
 function adminPort(raw: string, gatewayPort: number): number {
@@ -133,6 +166,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     queryMaxTokens: int(env, 'QUERY_MAX_TOKENS', 3000),
     /** Most directives (`@…`) in a document, counted before parsing (subgraphs allow twice as many). */
     queryMaxDirectives: int(env, 'QUERY_MAX_DIRECTIVES', 50),
+    /** Which proxies in front of the gateway may tell the client address (X-Forwarded-For); see trustProxy. */
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    /**
+     * Rate limits (lib/rate-limits.ts), counted in Redis so every instance shares them; 0 turns one off.
+     * GraphQL requests (HTTP and socket operations) per client address per minute, at the gateway.
+     */
+    rateLimitIpPerMinute: int(env, 'RATE_LIMIT_IP_PER_MINUTE', 1200),
+    /** login + register calls per client address per hour. */
+    rateLimitAuthPerIp: int(env, 'RATE_LIMIT_AUTH_PER_IP', 60),
+    /** Failed login calls per mobile per 15 minutes. */
+    rateLimitLoginPerMobile: int(env, 'RATE_LIMIT_LOGIN_PER_MOBILE', 10),
+    /** payOrder (and requestRefund) calls per user per minute. */
+    rateLimitPayPerUser: int(env, 'RATE_LIMIT_PAY_PER_USER', 20),
     /** Basic-auth credential of the gateway's /admin/queues (Bull Board); no password in production disables it. */
     adminUser: env.ADMIN_USER ?? 'admin',
     adminPassword: env.ADMIN_PASSWORD ?? (isProduction ? null : 'looklook-dev-admin'),

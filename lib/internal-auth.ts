@@ -14,6 +14,11 @@ export interface CallerContext {
   /** Set on service-to-service calls (for example `order` reserving nights). */
   service?: string;
   requestId?: string;
+  /**
+   * The client's address as the gateway determined it (per-address limits in the services):
+   * signed, so a client cannot choose it with a header of its own.
+   */
+  clientIp?: string;
 }
 
 const mac = (payload: string, secret: string) => createHmac('sha256', secret).update(payload).digest('base64url');
@@ -33,12 +38,13 @@ export function verifyContext(header: string | undefined, secret: string, now = 
   const expected = Buffer.from(mac(payload, secret));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   try {
-    const { iat, userId, service, requestId } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const { iat, userId, service, requestId, clientIp } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     if (typeof iat !== 'number' || Math.abs(now - iat) > MAX_AGE_MS) return null;
     return {
       userId: typeof userId === 'string' ? userId : undefined,
       service: typeof service === 'string' ? service : undefined,
       requestId: typeof requestId === 'string' ? requestId : undefined,
+      clientIp: typeof clientIp === 'string' ? clientIp : undefined,
     };
   } catch {
     return null;

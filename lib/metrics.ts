@@ -15,6 +15,7 @@ import type { Admin } from 'kafkajs';
  *   kafka_consumer_lag{group,topic}                      gauge      messages the group has not committed yet
  *   outbox_backlog{table}                                gauge      outbox rows not yet published
  *   payment_late_captures_total{outcome}                 counter    SUCCESS callbacks for FAILED payments (payment)
+ *   rate_limited_total{limit}                            counter    calls refused with RATE_LIMITED (lib/rate-limits.ts)
  *   websocket_connections / websocket_subscriptions      gauges     of the gateway's subscription server
  *   plus prom-client's process/Node defaults.
  *
@@ -80,6 +81,12 @@ export const paymentLateCaptures = new Counter({
   name: 'payment_late_captures_total',
   help: 'SUCCESS callbacks for a payment already FAILED: live = it became the order\'s payment again, refund = another payment holds the order, so the money goes back',
   labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+export const rateLimitedTotal = new Counter({
+  name: 'rate_limited_total',
+  help: 'Calls refused with RATE_LIMITED, by limit (gateway-ip, auth-ip, login-mobile, pay-user)',
+  labelNames: ['limit'] as const,
   registers: [registry],
 });
 export const wsConnections = new Gauge({

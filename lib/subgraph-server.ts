@@ -16,6 +16,7 @@ import { closeReadiness, kafkaCheck, readyzHandler, redisCheck, type Check } fro
 import { contextFromHeaders, runWithContext } from './request-context.js';
 import { endSpanOnFinish, enterRequestContext, errorHandler, formatError, requestLogPlugin } from './http-server.js';
 import { startTracing, stopTracing } from './tracing.js';
+import { closeRateLimits } from './rate-limits.js';
 import { QueryGuard, queryCostPlugin, queryGuardMiddleware, subgraphBounds } from './query-guard.js';
 
 /** Who is calling, as proven by the signed context header. */
@@ -23,6 +24,8 @@ export interface Caller {
   userId: string | null;
   service: string | null;
   requestId: string;
+  /** The client's address, signed by the gateway; null on service calls. */
+  clientIp: string | null;
 }
 
 export interface BaseContext {
@@ -121,7 +124,7 @@ export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions
       res.status(401).json({ errors: [{ message: 'missing or invalid internal signature', extensions: { code: 'UNAUTHENTICATED' } }] });
       return;
     }
-    req.caller = { userId: ctx.userId ?? null, service: ctx.service ?? null, requestId: ctx.requestId ?? randomUUID() };
+    req.caller = { userId: ctx.userId ?? null, service: ctx.service ?? null, requestId: ctx.requestId ?? randomUUID(), clientIp: ctx.clientIp ?? null };
     req.requestContext = contextFromHeaders((h) => req.header(h), `${opts.name} ${req.method} ${req.path}`, req.caller.requestId);
     endSpanOnFinish(res, req.requestContext);
     runWithContext(req.requestContext, next);
@@ -161,6 +164,7 @@ export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions
     await closeServer(server);
     await apollo.stop();
     await closeReadiness();
+    await closeRateLimits();
     await stopTracing();
   };
   onShutdown(close, log);

@@ -7,6 +7,7 @@ import { config } from '../../lib/config.js';
 import { internalRoutes } from './internal.js';
 import { onShutdown } from '../../lib/lifecycle.js';
 import { createRedis } from '../../lib/redis.js';
+import { openRateLimits } from '../../lib/rate-limits.js';
 import { enterRequestContext, requestSpan } from '../../lib/http-server.js';
 import { startSubgraph } from '../../lib/subgraph-server.js';
 import { outboxBacklog, registerCollector } from '../../lib/metrics.js';
@@ -39,6 +40,8 @@ export async function startPaymentService() {
   onShutdown(() => orm.close());
   const redis = createRedis();
   onShutdown(() => redis.quit().catch(() => undefined));
+  // payOrder counts in Redis from the first call (PaymentService.payOrder).
+  await openRateLimits();
 
   const sandbox = new SandboxProvider(cfg.paymentSandboxSecret);
   const providers: PaymentProvider[] = [sandbox];

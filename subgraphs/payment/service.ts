@@ -14,6 +14,7 @@ import type { PaymentNotice, PaymentProvider } from './provider/provider.js';
 // Type-only: the order service owns the shape its internal routes return.
 import { orderRoutes } from '../../contracts/order.js';
 import { call } from '../../lib/contract.js';
+import { rateLimits } from '../../lib/rate-limits.js';
 
 
 /** `PMT` + yyyyMMddHHmmss (APP_TIMEZONE) + 8 random digits, like the order sn. */
@@ -38,8 +39,12 @@ export class PaymentService {
     private readonly onOutboxWrite: () => void = () => undefined,
   ) {}
 
-  /** One live (waiting or paid) payment per order: a second call returns the same one. */
+  /**
+   * One live (waiting or paid) payment per order: a second call returns the same one.
+   * RATE_LIMIT_PAY_PER_USER counts every call first (RATE_LIMITED, nothing asked of the provider or written).
+   */
   async payOrder(userId: string, orderSn: string, requestId?: string): Promise<ThirdPayment> {
+    await rateLimits().payPerUser.consume(String(userId));
     const order = await call('payment', orderRoutes.get, { sn: orderSn }, requestId);
     // Another user's order reads as NOT_FOUND, as everywhere.
     if (String(order.userId) !== String(userId)) throw notFound('order');

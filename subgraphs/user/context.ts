@@ -3,11 +3,12 @@ import type { EntityManager } from '../../lib/database.js';
 import { loaderBy } from '../../lib/loader.js';
 import type { BaseContext } from '../../lib/subgraph-server.js';
 import { UserService } from './service.js';
+import { SignInLimits } from './sign-in-limits.js';
 
 export function createContext(orm: MikroORM) {
   return (base: BaseContext) => {
     const em = orm.em.fork() as EntityManager;
-    const users = new UserService(em);
+    const users = new UserService(em, new SignInLimits(base.caller.clientIp));
     return {
       ...base,
       em,

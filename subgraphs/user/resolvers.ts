@@ -7,7 +7,7 @@ import { forbidden } from '../../lib/errors.js';
 import { NotificationService } from './notifications.js';
 import type { UserContext } from './context.js';
 
-/** register and login make their caller the owner of the returned user for the rest of the request. */
+/** register, login and refreshToken make their caller the owner of the returned user for the rest of the request. */
 async function authPayload(user: User, ctx: UserContext) {
   ctx.viewer.signedInAs = String(user.id);
   return { ...(await issueAccessToken(user.id)), user };
@@ -26,6 +26,7 @@ export const resolvers: GraphQLResolverMap<UserContext> = {
     register: async (_p, { input }, ctx) => authPayload(await ctx.users.register(input), ctx),
     login: async (_p, { input }, ctx) => authPayload(await ctx.users.login(input.mobile, input.password), ctx),
     updateMe: async (_p, { input }, ctx) => ctx.users.updateMe(requireUserId(ctx), input),
+    refreshToken: async (_p, _a, ctx) => authPayload(await ctx.users.forRefresh(requireUserId(ctx)), ctx),
   },
   User: {
     __resolveReference: (ref: { id: string }, ctx: UserContext) => ctx.loaders.user.load(ref.id),

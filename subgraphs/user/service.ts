@@ -3,6 +3,7 @@ import type { EntityManager } from '../../lib/database.js';
 import { badInput, conflict, notFound, unauthenticated } from '../../lib/errors.js';
 import { AUTH_TYPE_SYSTEM, User, UserAuth } from './entities.js';
 import { decoyHash, hashPassword, verifyPassword } from './password.js';
+import { SignInLimits } from './sign-in-limits.js';
 
 export interface RegisterInput {
   mobile: string;
@@ -31,9 +32,13 @@ function checkText(field: string, value: string, min: number, max: number) {
 
 /** The usercenter's domain rules; resolvers and seeders go through it. */
 export class UserService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly limits: SignInLimits = SignInLimits.none,
+  ) {}
 
   async register(input: RegisterInput): Promise<User> {
+    await this.limits.beforeRegister();
     checkMobile(input.mobile);
     checkPassword(input.password);
     const nickname = input.nickname?.trim() || `LookLook${input.mobile.slice(-4)}`;
@@ -56,11 +61,21 @@ export class UserService {
 
   /** Unknown mobile and wrong password fail alike, in about the same time: no hint which. */
   async login(mobile: string, password: string): Promise<User> {
-    const user = MOBILE.test(mobile)
+    const isMobile = MOBILE.test(mobile);
+    await this.limits.beforeLogin(mobile, isMobile);
+    const user = isMobile
       ? await this.em.findOne(User, { mobile, delState: 0 }, { populate: ['password'] })
       : null;
     const ok = await verifyPassword(password, user?.password ?? (await decoyHash()));
     if (!user || !ok) throw unauthenticated('mobile or password is incorrect');
+    await this.limits.loginSucceeded(mobile);
+    return user;
+  }
+
+  /** The user behind a valid token, for a fresh token (refreshToken); a deleted user may not refresh. */
+  async forRefresh(userId: string): Promise<User> {
+    const user = await this.em.findOne(User, { id: userId, delState: 0 });
+    if (!user) throw unauthenticated('the user of this token no longer exists');
     return user;
   }
 

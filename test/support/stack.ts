@@ -20,6 +20,18 @@ const ENTRIES: Record<ProcessName, string> = {
 /** Services first, gateway last: it loads the supergraph and calls the subgraphs. */
 export const ALL_PROCESSES: ProcessName[] = (Object.keys(ENTRIES) as ProcessName[]).filter((n) => existsSync(ROOT + ENTRIES[n]));
 
+/**
+ * Every test and the soak send all their traffic from 127.0.0.1, register users by the hundred and
+ * fail logins on purpose: the production limits would refuse them. These still run the limiter
+ * (Redis) on every call; a test of the limits sets low ones on a stack of its own.
+ */
+export const GENEROUS_RATE_LIMITS = {
+  RATE_LIMIT_IP_PER_MINUTE: '10000000',
+  RATE_LIMIT_AUTH_PER_IP: '10000000',
+  RATE_LIMIT_LOGIN_PER_MOBILE: '10000',
+  RATE_LIMIT_PAY_PER_USER: '10000',
+};
+
 export interface StackOptions {
   namespace: string;
   env?: Record<string, string>;
@@ -40,6 +52,7 @@ export class Stack {
       LOG_LEVEL: 'warn',
       NAMESPACE: namespace,
       ...Object.fromEntries(Object.entries(ports).map(([n, p]) => [`${n.toUpperCase()}_PORT`, String(p)])),
+      ...GENEROUS_RATE_LIMITS,
       ...env,
     };
   }

@@ -15,14 +15,15 @@ export interface WsConnection {
   dispose(): Promise<void>;
 }
 
-export function connect(wsUrl: string, token?: string | null, opts: { authorization?: string } = {}): WsConnection {
+/** Opens a connection; `headers` go on the upgrade request (an X-Forwarded-For a proxy would add, say). */
+export function connect(wsUrl: string, token?: string | null, opts: { authorization?: string; headers?: Record<string, string> } = {}): WsConnection {
   let onClosed!: (code: number) => void;
   let onConnected!: () => void;
   const closed = new Promise<number>((r) => (onClosed = r));
   const connected = new Promise<void>((r) => (onConnected = r));
   const client = createClient({
     url: wsUrl,
-    webSocketImpl: WebSocket,
+    webSocketImpl: opts.headers ? withHeaders(opts.headers) : WebSocket,
     lazy: false,
     retryAttempts: 0,
     connectionParams: opts.authorization !== undefined ? { authorization: opts.authorization } : token ? { authorization: `Bearer ${token}` } : {},
@@ -33,6 +34,14 @@ export function connect(wsUrl: string, token?: string | null, opts: { authorizat
     onNonLazyError: () => undefined,
   });
   return { client, closed, connected, dispose: async () => void (await client.dispose()) };
+}
+
+function withHeaders(headers: Record<string, string>) {
+  return class extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { headers });
+    }
+  };
 }
 
 type ExecutionResult<T> = FormattedExecutionResult<T, unknown>;

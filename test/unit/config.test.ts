@@ -37,6 +37,23 @@ describe('configuration', () => {
   });
 });
 
+describe('rate limit settings', () => {
+  it('has the contract defaults, 0 turning a limit off', () => {
+    expect(loadConfig({})).toMatchObject({ rateLimitIpPerMinute: 1200, rateLimitAuthPerIp: 60, rateLimitLoginPerMobile: 10, rateLimitPayPerUser: 20, trustProxy: false });
+    expect(loadConfig({ RATE_LIMIT_IP_PER_MINUTE: '0' }).rateLimitIpPerMinute).toBe(0);
+    expect(() => loadConfig({ RATE_LIMIT_PAY_PER_USER: '-1' })).toThrow(/RATE_LIMIT_PAY_PER_USER/);
+    expect(() => loadConfig({ RATE_LIMIT_AUTH_PER_IP: 'lots' })).toThrow(/RATE_LIMIT_AUTH_PER_IP/);
+  });
+  it('trusts X-Forwarded-For only from the proxies TRUST_PROXY names', () => {
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8,192.0.2.1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.1']);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY=true/);
+    expect(() => loadConfig({ TRUST_PROXY: 'proxy.local' })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/);
+  });
+});
+
 describe('connection cursors', () => {
   it('round-trips and refuses malformed cursors naming the argument', () => {
     expect(decodeCursor(encodeCursor([5, 'x']), 2)).toEqual([5, 'x']);

@@ -108,7 +108,7 @@ export class Stack {
     child.stderr!.on('data', keep);
     child.once('exit', () => logFile.end());
     this.children.set(name, child);
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} while starting:\n${output}`);
       try {
@@ -119,7 +119,7 @@ export class Stack {
       }
       await new Promise((r) => setTimeout(r, 150));
     }
-    throw new Error(`${name} did not become healthy within 60s:\n${output}`);
+    throw new Error(`${name} did not become healthy within 120s:\n${output}`);
   }
 
   /** Stops one process: SIGTERM lets it shut down cleanly, SIGKILL simulates a crash. */

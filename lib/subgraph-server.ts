@@ -4,7 +4,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { DocumentNode, GraphQLFieldResolver, GraphQLScalarType } from 'graphql';
+import type { DocumentNode, GraphQLScalarType } from 'graphql';
 import { config, type ServiceName } from './config.js';
 import { CONTEXT_HEADER, verifyContext } from './internal-auth.js';
 import { unauthenticated } from './errors.js';
@@ -47,10 +47,13 @@ declare module 'express-serve-static-core' {
 /**
  * A subgraph's resolvers as buildSubgraphSchema takes them (its own type is not exported from the
  * package's entry point): per type, field resolvers (or `{ resolve, subscribe }`), a scalar, or enum values.
+ * Each subgraph's generated `Resolvers` type checks the functions' signatures (`__resolveReference`
+ * takes the context second), so here any function will do.
  */
-export interface ResolverMap<C = unknown> {
+type AnyResolver = (...args: any[]) => unknown;
+export interface ResolverMap {
   [typeName: string]:
-    | { [fieldName: string]: GraphQLFieldResolver<any, C> | { resolve?: GraphQLFieldResolver<any, C>; subscribe?: GraphQLFieldResolver<any, C> } }
+    | { [fieldName: string]: AnyResolver | { resolve?: AnyResolver; subscribe?: AnyResolver } }
     | GraphQLScalarType
     | { [enumValue: string]: string | number };
 }
@@ -59,7 +62,7 @@ export interface ResolverMap<C = unknown> {
 export interface SubgraphOptions<C extends BaseContext> {
   name: ServiceName;
   typeDefs: DocumentNode;
-  resolvers: ResolverMap<C>;
+  resolvers: ResolverMap;
   /** Builds the per-request context (a forked EntityManager, fresh DataLoaders) around the caller. */
   context: (base: BaseContext) => C | Promise<C>;
   /** Service-to-service routes, mounted under /internal and open only to a signed service caller. */

@@ -6,6 +6,9 @@ export const ROW_STATE_OFF_SALE = 0;
 export const ROW_STATE_ON_SALE = 1;
 export const ROW_TYPE_PER_ROOM = 0;
 export const ROW_TYPE_PER_PERSON = 1;
+/** The values behind the schema's HomestayRowType enum. */
+export const ROW_TYPE = { PER_ROOM: ROW_TYPE_PER_ROOM, PER_PERSON: ROW_TYPE_PER_PERSON } as const;
+export type RowTypeCode = (typeof ROW_TYPE)[keyof typeof ROW_TYPE];
 
 export const ACTIVITY_PREFERRED_HOMESTAY = 'preferredHomestay';
 export const ACTIVITY_GOOD_BUSINESS = 'goodBusiness';

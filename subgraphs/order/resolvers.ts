@@ -1,12 +1,8 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { notFound } from '../../lib/errors.js';
-import type { OrderState } from '../../contracts/order.js';
 import { DateScalar, DateTimeScalar } from '../../lib/scalars.js';
 import { requireUserId } from '../../lib/subgraph-server.js';
 import { dateString, nightsBetween } from '../../lib/dates.js';
-import type { HomestayOrder } from './entities.js';
-import type { OrderContext } from './context.js';
-import type { CreateOrderInput } from './service.js';
+import type { Resolvers } from './generated/resolvers-types.js';
 import { publicStateOf } from './state-machine.js';
 
 const emptyConnection = () => ({
@@ -14,22 +10,20 @@ const emptyConnection = () => ({
   pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
 });
 
-export const resolvers: GraphQLResolverMap<OrderContext> = {
+export const resolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
   Query: {
-    order: async (_p, { sn }: { sn: string }, ctx) => {
+    order: async (_p, { sn }, ctx) => {
       const order = await ctx.loaders.order.load(sn);
       if (!order || order.userId !== requireUserId(ctx)) throw notFound('order');
       return order;
     },
-    myOrders: async (_p, args: { first?: number; after?: string; state?: OrderState }, ctx) =>
-      ctx.orders.listForUser(requireUserId(ctx), args),
+    myOrders: async (_p, args, ctx) => ctx.orders.listForUser(requireUserId(ctx), args),
   },
   Mutation: {
-    createHomestayOrder: async (_p, { input }: { input: CreateOrderInput }, ctx) =>
-      ctx.orders.create(requireUserId(ctx), input, ctx.caller.requestId),
-    cancelOrder: async (_p, { sn }: { sn: string }, ctx) => ctx.orders.cancel(requireUserId(ctx), sn),
+    createHomestayOrder: async (_p, { input }, ctx) => ctx.orders.create(requireUserId(ctx), input, ctx.caller.requestId),
+    cancelOrder: async (_p, { sn }, ctx) => ctx.orders.cancel(requireUserId(ctx), sn),
   },
   Subscription: {
     orderStateChanged: {
@@ -39,29 +33,28 @@ export const resolvers: GraphQLResolverMap<OrderContext> = {
     },
   },
   User: {
-    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
     /** Only the user's own orders; anyone else reads an empty list. */
-    orders: async (user: { id: string }, args: { first?: number; after?: string; state?: OrderState }, ctx) =>
+    orders: async (user, args, ctx) =>
       ctx.caller.userId && ctx.caller.userId === String(user.id) ? ctx.orders.listForUser(user.id, args) : emptyConnection(),
   },
   HomestayOrder: {
     /** Entity references (payments, subscriptions) resolve for the order's owner only. */
-    __resolveReference: async (ref: { sn: string }, ctx: OrderContext) => {
+    __resolveReference: async (ref, ctx) => {
       const order = await ctx.loaders.order.load(ref.sn);
       return order && (order.userId === ctx.caller.userId || (!ctx.caller.userId && ctx.caller.service)) ? order : null;
     },
-    state: (o: HomestayOrder) => publicStateOf(o.tradeState),
-    user: (o: HomestayOrder) => ({ __typename: 'User', id: String(o.userId) }),
-    homestay: (o: HomestayOrder) => ({ __typename: 'Homestay', id: String(o.homestayId) }),
-    checkIn: (o: HomestayOrder) => dateString(o.liveStartDate),
-    checkOut: (o: HomestayOrder) => dateString(o.liveEndDate),
-    nights: (o: HomestayOrder) => nightsBetween(dateString(o.liveStartDate), dateString(o.liveEndDate)),
-    guests: (o: HomestayOrder) => o.livePeopleNum,
-    needFood: (o: HomestayOrder) => Boolean(o.needFood),
-    homestayTotal: (o: HomestayOrder) => o.homestayTotalPrice,
-    foodTotal: (o: HomestayOrder) => o.foodTotalPrice,
-    total: (o: HomestayOrder) => o.orderTotalPrice,
-    price: (o: HomestayOrder) => o.homestayPrice,
-    createdAt: (o: HomestayOrder) => o.createTime,
+    state: (o) => publicStateOf(o.tradeState),
+    user: (o) => ({ __typename: 'User' as const, id: String(o.userId) }),
+    homestay: (o) => ({ __typename: 'Homestay' as const, id: String(o.homestayId) }),
+    checkIn: (o) => dateString(o.liveStartDate),
+    checkOut: (o) => dateString(o.liveEndDate),
+    nights: (o) => nightsBetween(dateString(o.liveStartDate), dateString(o.liveEndDate)),
+    guests: (o) => o.livePeopleNum,
+    needFood: (o) => Boolean(o.needFood),
+    homestayTotal: (o) => o.homestayTotalPrice,
+    foodTotal: (o) => o.foodTotalPrice,
+    total: (o) => o.orderTotalPrice,
+    price: (o) => o.homestayPrice,
+    createdAt: (o) => o.createTime,
   },
 };

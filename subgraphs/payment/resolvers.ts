@@ -1,21 +1,20 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { config } from '../../lib/config.js';
 import { notFound } from '../../lib/errors.js';
 import { DateTimeScalar } from '../../lib/scalars.js';
 import { requireUserId } from '../../lib/subgraph-server.js';
 import { statusOf, type ThirdPayment } from './entities.js';
 import type { PaymentContext } from './context.js';
-import type { NoticeStatus } from './provider/provider.js';
 import { SANDBOX_SIGNATURE_HEADER } from './provider/sandbox.js';
+import type { Resolvers } from './generated/resolvers-types.js';
 
 /** A user reads their own payments; a service caller (jobs, say) reads any. */
 const visible = (ctx: PaymentContext) => (p: ThirdPayment) => Boolean(ctx.caller.service) || p.userId === ctx.caller.userId;
 
-export const resolvers: GraphQLResolverMap<PaymentContext> = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Mutation: {
-    payOrder: async (_p, { orderSn }: { orderSn: string }, ctx) => ctx.payments.payOrder(requireUserId(ctx), orderSn, ctx.caller.requestId),
-    sandboxPay: async (_p, { paymentSn, outcome }: { paymentSn: string; outcome: NoticeStatus }, ctx) => {
+    payOrder: async (_p, { orderSn }, ctx) => ctx.payments.payOrder(requireUserId(ctx), orderSn, ctx.caller.requestId),
+    sandboxPay: async (_p, { paymentSn, outcome }, ctx) => {
       const userId = requireUserId(ctx);
       if (!ctx.sandbox) throw notFound('sandbox provider');
       const payment = await ctx.loaders.payment.load(paymentSn);
@@ -36,19 +35,18 @@ export const resolvers: GraphQLResolverMap<PaymentContext> = {
     },
   },
   Payment: {
-    __resolveReference: async (ref: { sn: string }, ctx: PaymentContext) => {
+    __resolveReference: async (ref, ctx) => {
       const p = await ctx.loaders.payment.load(ref.sn);
       return p && visible(ctx)(p) ? p : null;
     },
-    orderSn: (p: ThirdPayment) => p.orderSn,
-    amount: (p: ThirdPayment) => p.payTotal,
-    status: (p: ThirdPayment) => statusOf(p.payStatus),
-    transactionId: (p: ThirdPayment) => p.transactionId || null,
-    paidAt: (p: ThirdPayment) => p.payTime,
-    createdAt: (p: ThirdPayment) => p.createTime,
+    orderSn: (p) => p.orderSn,
+    amount: (p) => p.payTotal,
+    status: (p) => statusOf(p.payStatus),
+    transactionId: (p) => p.transactionId || null,
+    paidAt: (p) => p.payTime,
+    createdAt: (p) => p.createTime,
   },
   HomestayOrder: {
-    __resolveReference: (ref: { sn: string }) => ({ sn: ref.sn }),
-    payments: async (order: { sn: string }, _a, ctx) => (await ctx.loaders.paymentsOfOrder.load(order.sn)).filter(visible(ctx)),
+    payments: async (order, _a, ctx) => (await ctx.loaders.paymentsOfOrder.load(order.sn)).filter(visible(ctx)),
   },
 };

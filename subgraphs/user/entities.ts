@@ -1,6 +1,10 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import { BaseRow } from '../../lib/base-row.js';
 
+/** looklook's sex codes: the values behind the schema's Sex enum. */
+export const SEX = { MALE: 0, FEMALE: 1 } as const;
+export type SexCode = (typeof SEX)[keyof typeof SEX];
+
 export class User extends BaseRow {
   mobile!: string;
   password!: string;

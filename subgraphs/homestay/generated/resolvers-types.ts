@@ -1,0 +1,538 @@
+/* Generated from schema.graphql by `npm run codegen`: do not edit. */
+import type { RowTypeCode as HomestayRowType } from '../entities.js';
+import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { Homestay as HomestayEntity, HomestayBusiness as HomestayBusinessEntity, HomestayComment as HomestayCommentEntity } from '../entities.js';
+import type { HomestayContext } from '../context.js';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+export type EnumResolverSignature<T, AllowedValues = any> = { [key in keyof T]?: AllowedValues };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  Date: { input: string; output: string; }
+  DateTime: { input: Date; output: Date; }
+};
+
+/** A homestay (looklook's travel service), with its nightly room inventory. */
+export type Homestay = {
+  __typename?: 'Homestay';
+  /** Every night of [checkIn, checkOut) (at most 30) and whether a room is still free. */
+  availability: Array<NightAvailability>;
+  /** Image URLs. */
+  banner: Array<Scalars['String']['output']>;
+  business: HomestayBusiness;
+  city: Scalars['String']['output'];
+  commentCount: Scalars['Int']['output'];
+  /** Newest first. */
+  comments: HomestayCommentConnection;
+  /** The first banner image, or null without any. */
+  cover?: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  foodInfo: Scalars['String']['output'];
+  /** Cents per guest per night. */
+  foodPrice: Scalars['Int']['output'];
+  id: Scalars['ID']['output'];
+  info: Scalars['String']['output'];
+  landlord: User;
+  /** Cents, the crossed-out price. */
+  marketPrice: Scalars['Int']['output'];
+  onSale: Scalars['Boolean']['output'];
+  /** Guests one stay may have at most. */
+  peopleNum: Scalars['Int']['output'];
+  /** Cents per night (per room, or per guest when rowType is PER_PERSON). */
+  price: Scalars['Int']['output'];
+  /** Average comment star (1 to 5), null without comments. */
+  rating?: Maybe<Scalars['Float']['output']>;
+  /** Rooms sold per night. */
+  roomCount: Scalars['Int']['output'];
+  rowType: HomestayRowType;
+  subTitle: Scalars['String']['output'];
+  title: Scalars['String']['output'];
+};
+
+
+/** A homestay (looklook's travel service), with its nightly room inventory. */
+export type HomestayAvailabilityArgs = {
+  checkIn: Scalars['Date']['input'];
+  checkOut: Scalars['Date']['input'];
+};
+
+
+/** A homestay (looklook's travel service), with its nightly room inventory. */
+export type HomestayCommentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type HomestayBusiness = {
+  __typename?: 'HomestayBusiness';
+  bossInfo: Scalars['String']['output'];
+  cover: Scalars['String']['output'];
+  headerImg: Scalars['String']['output'];
+  /** Its homestays on sale, newest first. */
+  homestays: HomestayConnection;
+  id: Scalars['ID']['output'];
+  info: Scalars['String']['output'];
+  landlord: User;
+  /** false when the business is banned. */
+  open: Scalars['Boolean']['output'];
+  star: Scalars['Float']['output'];
+  tags: Array<Scalars['String']['output']>;
+  title: Scalars['String']['output'];
+};
+
+
+export type HomestayBusinessHomestaysArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type HomestayBusinessConnection = {
+  __typename?: 'HomestayBusinessConnection';
+  edges: Array<HomestayBusinessEdge>;
+  pageInfo: PageInfo;
+};
+
+export type HomestayBusinessEdge = {
+  __typename?: 'HomestayBusinessEdge';
+  cursor: Scalars['String']['output'];
+  node: HomestayBusiness;
+};
+
+export type HomestayComment = {
+  __typename?: 'HomestayComment';
+  content: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  homestay: Homestay;
+  id: Scalars['ID']['output'];
+  /** 1 to 5. */
+  star: Scalars['Int']['output'];
+  user: User;
+};
+
+export type HomestayCommentConnection = {
+  __typename?: 'HomestayCommentConnection';
+  edges: Array<HomestayCommentEdge>;
+  pageInfo: PageInfo;
+};
+
+export type HomestayCommentEdge = {
+  __typename?: 'HomestayCommentEdge';
+  cursor: Scalars['String']['output'];
+  node: HomestayComment;
+};
+
+export type HomestayConnection = {
+  __typename?: 'HomestayConnection';
+  edges: Array<HomestayEdge>;
+  pageInfo: PageInfo;
+};
+
+export type HomestayEdge = {
+  __typename?: 'HomestayEdge';
+  cursor: Scalars['String']['output'];
+  node: Homestay;
+};
+
+export { HomestayRowType };
+
+/** Which homestays `homestays` lists. */
+export type HomestayScope =
+  /** Every homestay on sale. */
+  | 'ALL'
+  /** looklook's preferred list (activity preferredHomestay). */
+  | 'PREFERRED';
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Comments a homestay as the signed-in user; content 1 to 1000 characters, star 1 to 5. */
+  addComment: HomestayComment;
+};
+
+
+export type MutationAddCommentArgs = {
+  content: Scalars['String']['input'];
+  homestayId: Scalars['ID']['input'];
+  star: Scalars['Int']['input'];
+};
+
+export type NightAvailability = {
+  __typename?: 'NightAvailability';
+  available: Scalars['Boolean']['output'];
+  /** Rooms still free that night. */
+  free: Scalars['Int']['output'];
+  night: Scalars['Date']['output'];
+  reserved: Scalars['Int']['output'];
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+  hasPreviousPage: Scalars['Boolean']['output'];
+  startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+export type Query = {
+  __typename?: 'Query';
+  /** null when there is no such business. */
+  business?: Maybe<HomestayBusiness>;
+  /** Open businesses, newest first. */
+  businesses: HomestayBusinessConnection;
+  /** The landlords of the good businesses (at most 10). */
+  goodBosses: Array<User>;
+  /** The five newest homestays on sale. */
+  guessYouLike: Array<Homestay>;
+  /** null when there is no such homestay. */
+  homestay?: Maybe<Homestay>;
+  /**
+   * Homestays on sale, newest first. Filters: city (exact), guests (peopleNum at least), and
+   * checkIn/checkOut together (a room free every night of [checkIn, checkOut), at most 30 nights).
+   */
+  homestays: HomestayConnection;
+};
+
+
+export type QueryBusinessArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryBusinessesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryHomestayArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryHomestaysArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  checkIn?: InputMaybe<Scalars['Date']['input']>;
+  checkOut?: InputMaybe<Scalars['Date']['input']>;
+  city?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  guests?: InputMaybe<Scalars['Int']['input']>;
+  scope?: InputMaybe<HomestayScope>;
+};
+
+/** A landlord or guest, owned by the user subgraph. */
+export type User = {
+  __typename?: 'User';
+  id: Scalars['ID']['output'];
+};
+
+
+
+export type ResolverTypeWrapper<T> = Promise<T> | T;
+
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
+
+export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+};
+export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+
+export type ResolverFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Promise<TResult> | TResult;
+
+export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+
+export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
+}
+
+export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+}
+
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+
+export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+
+export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
+  parent: TParent,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
+
+export type NextResolverFn<T> = () => Promise<T>;
+
+export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+/** Mapping of federation types */
+export type FederationTypes = {
+  Homestay: Homestay;
+  HomestayBusiness: HomestayBusiness;
+};
+
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = {
+  Homestay:
+    ( { __typename: 'Homestay' }
+    & GraphQLRecursivePick<FederationTypes['Homestay'], {"id":true}> );
+  HomestayBusiness:
+    ( { __typename: 'HomestayBusiness' }
+    & GraphQLRecursivePick<FederationTypes['HomestayBusiness'], {"id":true}> );
+};
+
+
+
+/** Mapping between all available schema types and the resolvers types */
+export type ResolversTypes = {
+  Date: ResolverTypeWrapper<Scalars['Date']['output']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Homestay: ResolverTypeWrapper<HomestayEntity>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  HomestayBusiness: ResolverTypeWrapper<HomestayBusinessEntity>;
+  HomestayBusinessConnection: ResolverTypeWrapper<Omit<HomestayBusinessConnection, 'edges'> & { edges: Array<ResolversTypes['HomestayBusinessEdge']> }>;
+  HomestayBusinessEdge: ResolverTypeWrapper<Omit<HomestayBusinessEdge, 'node'> & { node: ResolversTypes['HomestayBusiness'] }>;
+  HomestayComment: ResolverTypeWrapper<HomestayCommentEntity>;
+  HomestayCommentConnection: ResolverTypeWrapper<Omit<HomestayCommentConnection, 'edges'> & { edges: Array<ResolversTypes['HomestayCommentEdge']> }>;
+  HomestayCommentEdge: ResolverTypeWrapper<Omit<HomestayCommentEdge, 'node'> & { node: ResolversTypes['HomestayComment'] }>;
+  HomestayConnection: ResolverTypeWrapper<Omit<HomestayConnection, 'edges'> & { edges: Array<ResolversTypes['HomestayEdge']> }>;
+  HomestayEdge: ResolverTypeWrapper<Omit<HomestayEdge, 'node'> & { node: ResolversTypes['Homestay'] }>;
+  HomestayRowType: HomestayRowType;
+  HomestayScope: HomestayScope;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  NightAvailability: ResolverTypeWrapper<NightAvailability>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  User: ResolverTypeWrapper<User>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+};
+
+/** Mapping between all available schema types and the resolvers parents */
+export type ResolversParentTypes = {
+  Date: Scalars['Date']['output'];
+  DateTime: Scalars['DateTime']['output'];
+  Homestay: HomestayEntity;
+  Int: Scalars['Int']['output'];
+  ID: Scalars['ID']['output'];
+  Float: Scalars['Float']['output'];
+  HomestayBusiness: HomestayBusinessEntity;
+  HomestayBusinessConnection: Omit<HomestayBusinessConnection, 'edges'> & { edges: Array<ResolversParentTypes['HomestayBusinessEdge']> };
+  HomestayBusinessEdge: Omit<HomestayBusinessEdge, 'node'> & { node: ResolversParentTypes['HomestayBusiness'] };
+  HomestayComment: HomestayCommentEntity;
+  HomestayCommentConnection: Omit<HomestayCommentConnection, 'edges'> & { edges: Array<ResolversParentTypes['HomestayCommentEdge']> };
+  HomestayCommentEdge: Omit<HomestayCommentEdge, 'node'> & { node: ResolversParentTypes['HomestayComment'] };
+  HomestayConnection: Omit<HomestayConnection, 'edges'> & { edges: Array<ResolversParentTypes['HomestayEdge']> };
+  HomestayEdge: Omit<HomestayEdge, 'node'> & { node: ResolversParentTypes['Homestay'] };
+  Mutation: Record<PropertyKey, never>;
+  NightAvailability: NightAvailability;
+  PageInfo: PageInfo;
+  Query: Record<PropertyKey, never>;
+  User: User;
+  String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
+};
+
+export type LinkDirectiveArgs = {
+  as?: Maybe<Scalars['String']['input']>;
+  import?: Maybe<Array<Maybe<Scalars['String']['input']>>>;
+  url: Scalars['String']['input'];
+};
+
+export type LinkDirectiveResolver<Result, Parent, ContextType = HomestayContext, Args = LinkDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type ShareableDirectiveArgs = { };
+
+export type ShareableDirectiveResolver<Result, Parent, ContextType = HomestayContext, Args = ShareableDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
+  name: 'Date';
+}
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export type HomestayResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['Homestay'] = ResolversParentTypes['Homestay'], FederationReferenceType extends FederationReferenceTypes['Homestay'] = FederationReferenceTypes['Homestay']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Homestay']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  availability?: Resolver<Array<ResolversTypes['NightAvailability']>, ParentType, ContextType, RequireFields<HomestayAvailabilityArgs, 'checkIn' | 'checkOut'>>;
+  banner?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  business?: Resolver<ResolversTypes['HomestayBusiness'], ParentType, ContextType>;
+  city?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  commentCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  comments?: Resolver<ResolversTypes['HomestayCommentConnection'], ParentType, ContextType, Partial<HomestayCommentsArgs>>;
+  cover?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  foodInfo?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  foodPrice?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  info?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  landlord?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  marketPrice?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  onSale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  peopleNum?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  price?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rating?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  roomCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rowType?: Resolver<ResolversTypes['HomestayRowType'], ParentType, ContextType>;
+  subTitle?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type HomestayBusinessResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['HomestayBusiness'] = ResolversParentTypes['HomestayBusiness'], FederationReferenceType extends FederationReferenceTypes['HomestayBusiness'] = FederationReferenceTypes['HomestayBusiness']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['HomestayBusiness']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  bossInfo?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  cover?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  headerImg?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  homestays?: Resolver<ResolversTypes['HomestayConnection'], ParentType, ContextType, Partial<HomestayBusinessHomestaysArgs>>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  info?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  landlord?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  open?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  star?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type HomestayBusinessConnectionResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['HomestayBusinessConnection'] = ResolversParentTypes['HomestayBusinessConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['HomestayBusinessEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type HomestayBusinessEdgeResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['HomestayBusinessEdge'] = ResolversParentTypes['HomestayBusinessEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['HomestayBusiness'], ParentType, ContextType>;
+};
+
+export type HomestayCommentResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['HomestayComment'] = ResolversParentTypes['HomestayComment']> = {
+  content?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  homestay?: Resolver<ResolversTypes['Homestay'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  star?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type HomestayCommentConnectionResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['HomestayCommentConnection'] = ResolversParentTypes['HomestayCommentConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['HomestayCommentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type HomestayCommentEdgeResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['HomestayCommentEdge'] = ResolversParentTypes['HomestayCommentEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['HomestayComment'], ParentType, ContextType>;
+};
+
+export type HomestayConnectionResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['HomestayConnection'] = ResolversParentTypes['HomestayConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['HomestayEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type HomestayEdgeResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['HomestayEdge'] = ResolversParentTypes['HomestayEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Homestay'], ParentType, ContextType>;
+};
+
+export type HomestayRowTypeResolvers = EnumResolverSignature<{ PER_PERSON?: any, PER_ROOM?: any }, ResolversTypes['HomestayRowType']>;
+
+export type MutationResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  addComment?: Resolver<ResolversTypes['HomestayComment'], ParentType, ContextType, RequireFields<MutationAddCommentArgs, 'content' | 'homestayId' | 'star'>>;
+};
+
+export type NightAvailabilityResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['NightAvailability'] = ResolversParentTypes['NightAvailability']> = {
+  available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  free?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  night?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  reserved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type PageInfoResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type QueryResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  business?: Resolver<Maybe<ResolversTypes['HomestayBusiness']>, ParentType, ContextType, RequireFields<QueryBusinessArgs, 'id'>>;
+  businesses?: Resolver<ResolversTypes['HomestayBusinessConnection'], ParentType, ContextType, Partial<QueryBusinessesArgs>>;
+  goodBosses?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+  guessYouLike?: Resolver<Array<ResolversTypes['Homestay']>, ParentType, ContextType>;
+  homestay?: Resolver<Maybe<ResolversTypes['Homestay']>, ParentType, ContextType, RequireFields<QueryHomestayArgs, 'id'>>;
+  homestays?: Resolver<ResolversTypes['HomestayConnection'], ParentType, ContextType, RequireFields<QueryHomestaysArgs, 'scope'>>;
+};
+
+export type UserResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type Resolvers<ContextType = HomestayContext> = {
+  Date?: GraphQLScalarType;
+  DateTime?: GraphQLScalarType;
+  Homestay?: HomestayResolvers<ContextType>;
+  HomestayBusiness?: HomestayBusinessResolvers<ContextType>;
+  HomestayBusinessConnection?: HomestayBusinessConnectionResolvers<ContextType>;
+  HomestayBusinessEdge?: HomestayBusinessEdgeResolvers<ContextType>;
+  HomestayComment?: HomestayCommentResolvers<ContextType>;
+  HomestayCommentConnection?: HomestayCommentConnectionResolvers<ContextType>;
+  HomestayCommentEdge?: HomestayCommentEdgeResolvers<ContextType>;
+  HomestayConnection?: HomestayConnectionResolvers<ContextType>;
+  HomestayEdge?: HomestayEdgeResolvers<ContextType>;
+  HomestayRowType?: HomestayRowTypeResolvers;
+  Mutation?: MutationResolvers<ContextType>;
+  NightAvailability?: NightAvailabilityResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
+};
+
+export type DirectiveResolvers<ContextType = HomestayContext> = {
+  link?: LinkDirectiveResolver<any, any, ContextType>;
+  shareable?: ShareableDirectiveResolver<any, any, ContextType>;
+};

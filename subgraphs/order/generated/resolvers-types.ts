@@ -1,0 +1,430 @@
+/* Generated from schema.graphql by `npm run codegen`: do not edit. */
+import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { HomestayOrder as HomestayOrderEntity } from '../entities.js';
+import type { OrderContext } from '../context.js';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** A calendar day, YYYY-MM-DD */
+  Date: { input: string; output: string; }
+  DateTime: { input: Date; output: Date; }
+};
+
+export type CreateHomestayOrderInput = {
+  /** Today or later, in the platform's time zone. */
+  checkIn: Scalars['Date']['input'];
+  /** After checkIn, at most 30 nights later. */
+  checkOut: Scalars['Date']['input'];
+  /** 1 to the homestay's peopleNum. */
+  guests: Scalars['Int']['input'];
+  homestayId: Scalars['ID']['input'];
+  /** The same key from the same user returns the first order instead of booking again (1 to 64 characters). */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  needFood?: InputMaybe<Scalars['Boolean']['input']>;
+  /** At most 255 characters. */
+  remark?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type Homestay = {
+  __typename?: 'Homestay';
+  id: Scalars['ID']['output'];
+};
+
+/** A booking of one room (per-room homestays) or of places (per-person ones) for a run of nights, with a snapshot of the homestay's prices at booking time. */
+export type HomestayOrder = {
+  __typename?: 'HomestayOrder';
+  checkIn: Scalars['Date']['output'];
+  /** The day of departure: the last night is the one before it. */
+  checkOut: Scalars['Date']['output'];
+  /** When the order was cancelled (by its owner or at the deadline). */
+  closedAt?: Maybe<Scalars['DateTime']['output']>;
+  cover: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** Snapshot: cents per guest per night. */
+  foodPrice: Scalars['Int']['output'];
+  /** Cents. */
+  foodTotal: Scalars['Int']['output'];
+  guests: Scalars['Int']['output'];
+  homestay: Homestay;
+  /** Cents. */
+  homestayTotal: Scalars['Int']['output'];
+  needFood: Scalars['Boolean']['output'];
+  nights: Scalars['Int']['output'];
+  paidAt?: Maybe<Scalars['DateTime']['output']>;
+  /** An unpaid order is cancelled at this instant. */
+  payDeadline: Scalars['DateTime']['output'];
+  /** Snapshot: cents per night (per room or per guest, see the homestay). */
+  price: Scalars['Int']['output'];
+  remark: Scalars['String']['output'];
+  /** HSO + yyyyMMddHHmmss + 8 digits */
+  sn: Scalars['ID']['output'];
+  state: OrderState;
+  /** Snapshot of the homestay's title at booking time. */
+  title: Scalars['String']['output'];
+  /** Cents: homestayTotal + foodTotal. */
+  total: Scalars['Int']['output'];
+  /** 8 characters to show at check-in; set when the order is paid. */
+  tradeCode?: Maybe<Scalars['String']['output']>;
+  user: User;
+};
+
+export type HomestayOrderConnection = {
+  __typename?: 'HomestayOrderConnection';
+  edges: Array<HomestayOrderEdge>;
+  pageInfo: PageInfo;
+};
+
+export type HomestayOrderEdge = {
+  __typename?: 'HomestayOrderEdge';
+  cursor: Scalars['String']['output'];
+  node: HomestayOrder;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Cancels the caller's unpaid order and releases its nights; CONFLICT once it is paid. */
+  cancelOrder: HomestayOrder;
+  /** Books the nights [checkIn, checkOut): SOLD_OUT when any night is full, nothing reserved then. */
+  createHomestayOrder: HomestayOrder;
+};
+
+
+export type MutationCancelOrderArgs = {
+  sn: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateHomestayOrderArgs = {
+  input: CreateHomestayOrderInput;
+};
+
+/** looklook's trade_state, named. */
+export type OrderState =
+  | 'CANCELLED'
+  | 'REFUNDED'
+  | 'USED'
+  | 'WAIT_PAY'
+  | 'WAIT_USE';
+
+export type OrderStateChange = {
+  __typename?: 'OrderStateChange';
+  at: Scalars['DateTime']['output'];
+  /** null when the order was just created */
+  from?: Maybe<OrderState>;
+  order: HomestayOrder;
+  to: OrderState;
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+  hasPreviousPage: Scalars['Boolean']['output'];
+  startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+export type Query = {
+  __typename?: 'Query';
+  /** The caller's orders, newest first, optionally in one state. */
+  myOrders: HomestayOrderConnection;
+  /** One of the caller's orders; another user's order reads as NOT_FOUND. */
+  order?: Maybe<HomestayOrder>;
+};
+
+
+export type QueryMyOrdersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  state?: InputMaybe<OrderState>;
+};
+
+
+export type QueryOrderArgs = {
+  sn: Scalars['ID']['input'];
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** The caller's orders; one order when sn is given. Served by the gateway's subscription server. */
+  orderStateChanged: OrderStateChange;
+};
+
+
+export type SubscriptionOrderStateChangedArgs = {
+  sn?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type User = {
+  __typename?: 'User';
+  id: Scalars['ID']['output'];
+  /** The user's own orders, newest first (empty for anyone but the user). */
+  orders: HomestayOrderConnection;
+};
+
+
+export type UserOrdersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  state?: InputMaybe<OrderState>;
+};
+
+
+
+export type ResolverTypeWrapper<T> = Promise<T> | T;
+
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
+
+export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+};
+export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+
+export type ResolverFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Promise<TResult> | TResult;
+
+export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+
+export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
+}
+
+export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+}
+
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+
+export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+
+export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
+  parent: TParent,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
+
+export type NextResolverFn<T> = () => Promise<T>;
+
+export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+/** Mapping of federation types */
+export type FederationTypes = {
+  HomestayOrder: HomestayOrder;
+  User: User;
+};
+
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = {
+  HomestayOrder:
+    ( { __typename: 'HomestayOrder' }
+    & GraphQLRecursivePick<FederationTypes['HomestayOrder'], {"sn":true}> );
+  User:
+    ( { __typename: 'User' }
+    & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
+};
+
+
+
+/** Mapping between all available schema types and the resolvers types */
+export type ResolversTypes = {
+  CreateHomestayOrderInput: CreateHomestayOrderInput;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Date: ResolverTypeWrapper<Scalars['Date']['output']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Homestay: ResolverTypeWrapper<Homestay>;
+  HomestayOrder: ResolverTypeWrapper<HomestayOrderEntity>;
+  HomestayOrderConnection: ResolverTypeWrapper<Omit<HomestayOrderConnection, 'edges'> & { edges: Array<ResolversTypes['HomestayOrderEdge']> }>;
+  HomestayOrderEdge: ResolverTypeWrapper<Omit<HomestayOrderEdge, 'node'> & { node: ResolversTypes['HomestayOrder'] }>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  OrderState: OrderState;
+  OrderStateChange: ResolverTypeWrapper<Omit<OrderStateChange, 'order'> & { order: ResolversTypes['HomestayOrder'] }>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  User: ResolverTypeWrapper<FederationReferenceTypes['User']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+};
+
+/** Mapping between all available schema types and the resolvers parents */
+export type ResolversParentTypes = {
+  CreateHomestayOrderInput: CreateHomestayOrderInput;
+  Int: Scalars['Int']['output'];
+  ID: Scalars['ID']['output'];
+  Date: Scalars['Date']['output'];
+  DateTime: Scalars['DateTime']['output'];
+  Homestay: Homestay;
+  HomestayOrder: HomestayOrderEntity;
+  HomestayOrderConnection: Omit<HomestayOrderConnection, 'edges'> & { edges: Array<ResolversParentTypes['HomestayOrderEdge']> };
+  HomestayOrderEdge: Omit<HomestayOrderEdge, 'node'> & { node: ResolversParentTypes['HomestayOrder'] };
+  Mutation: Record<PropertyKey, never>;
+  OrderStateChange: Omit<OrderStateChange, 'order'> & { order: ResolversParentTypes['HomestayOrder'] };
+  PageInfo: PageInfo;
+  Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
+  User: FederationReferenceTypes['User'];
+  String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
+};
+
+export type LinkDirectiveArgs = {
+  as?: Maybe<Scalars['String']['input']>;
+  import?: Maybe<Array<Maybe<Scalars['String']['input']>>>;
+  url: Scalars['String']['input'];
+};
+
+export type LinkDirectiveResolver<Result, Parent, ContextType = OrderContext, Args = LinkDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type ShareableDirectiveArgs = { };
+
+export type ShareableDirectiveResolver<Result, Parent, ContextType = OrderContext, Args = ShareableDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
+  name: 'Date';
+}
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export type HomestayResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Homestay'] = ResolversParentTypes['Homestay']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type HomestayOrderResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['HomestayOrder'] = ResolversParentTypes['HomestayOrder'], FederationReferenceType extends FederationReferenceTypes['HomestayOrder'] = FederationReferenceTypes['HomestayOrder']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['HomestayOrder']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  checkIn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  checkOut?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  closedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  cover?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  foodPrice?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  foodTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  guests?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  homestay?: Resolver<ResolversTypes['Homestay'], ParentType, ContextType>;
+  homestayTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  needFood?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  nights?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  paidAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  payDeadline?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  price?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  remark?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sn?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['OrderState'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  tradeCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type HomestayOrderConnectionResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['HomestayOrderConnection'] = ResolversParentTypes['HomestayOrderConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['HomestayOrderEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type HomestayOrderEdgeResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['HomestayOrderEdge'] = ResolversParentTypes['HomestayOrderEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['HomestayOrder'], ParentType, ContextType>;
+};
+
+export type MutationResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  cancelOrder?: Resolver<ResolversTypes['HomestayOrder'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'sn'>>;
+  createHomestayOrder?: Resolver<ResolversTypes['HomestayOrder'], ParentType, ContextType, RequireFields<MutationCreateHomestayOrderArgs, 'input'>>;
+};
+
+export type OrderStateChangeResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderStateChange'] = ResolversParentTypes['OrderStateChange']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  from?: Resolver<Maybe<ResolversTypes['OrderState']>, ParentType, ContextType>;
+  order?: Resolver<ResolversTypes['HomestayOrder'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['OrderState'], ParentType, ContextType>;
+};
+
+export type PageInfoResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type QueryResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  myOrders?: Resolver<ResolversTypes['HomestayOrderConnection'], ParentType, ContextType, Partial<QueryMyOrdersArgs>>;
+  order?: Resolver<Maybe<ResolversTypes['HomestayOrder']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'sn'>>;
+};
+
+export type SubscriptionResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  orderStateChanged?: SubscriptionResolver<ResolversTypes['OrderStateChange'], "orderStateChanged", ParentType, ContextType, Partial<SubscriptionOrderStateChangedArgs>>;
+};
+
+export type UserResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  orders?: Resolver<ResolversTypes['HomestayOrderConnection'], ParentType, ContextType, Partial<UserOrdersArgs>>;
+};
+
+export type Resolvers<ContextType = OrderContext> = {
+  Date?: GraphQLScalarType;
+  DateTime?: GraphQLScalarType;
+  Homestay?: HomestayResolvers<ContextType>;
+  HomestayOrder?: HomestayOrderResolvers<ContextType>;
+  HomestayOrderConnection?: HomestayOrderConnectionResolvers<ContextType>;
+  HomestayOrderEdge?: HomestayOrderEdgeResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  OrderStateChange?: OrderStateChangeResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
+};
+
+export type DirectiveResolvers<ContextType = OrderContext> = {
+  link?: LinkDirectiveResolver<any, any, ContextType>;
+  shareable?: ShareableDirectiveResolver<any, any, ContextType>;
+};

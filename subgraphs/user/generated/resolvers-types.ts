@@ -35,7 +35,14 @@ export type LoginInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** RATE_LIMITED (extensions.retryAfter) past RATE_LIMIT_AUTH_PER_IP per address or RATE_LIMIT_LOGIN_PER_MOBILE failed sign-ins per mobile. */
   login: AuthPayload;
+  /**
+   * A new token for the signed-in user (call it after refreshAfter, before accessExpire);
+   * UNAUTHENTICATED without a valid token: an expired one cannot be refreshed, sign in again.
+   */
+  refreshToken: AuthPayload;
+  /** RATE_LIMITED (extensions.retryAfter) past RATE_LIMIT_AUTH_PER_IP sign-ups and sign-ins per address. */
   register: AuthPayload;
   updateMe: User;
 };
@@ -262,6 +269,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type MutationResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
+  refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
   updateMe?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateMeArgs, 'input'>>;
 };

@@ -1,11 +1,12 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import { BaseRow, idColumn } from '../../lib/base-row.js';
+import { ROW_TYPE_CODE } from '../../contracts/homestay.js';
 
-/** looklook's homestay row_state / row_type. */
+/** looklook's homestay row_state; its row_type codes are in contracts/homestay.ts (ROW_TYPE_CODE). */
 export const ROW_STATE_OFF_SALE = 0;
 export const ROW_STATE_ON_SALE = 1;
-export const ROW_TYPE_PER_ROOM = 0;
-export const ROW_TYPE_PER_PERSON = 1;
+export const ROW_TYPE_PER_ROOM = ROW_TYPE_CODE.PER_ROOM;
+export const ROW_TYPE_PER_PERSON = ROW_TYPE_CODE.PER_PERSON;
 
 export const ACTIVITY_PREFERRED_HOMESTAY = 'preferredHomestay';
 export const ACTIVITY_GOOD_BUSINESS = 'goodBusiness';

@@ -1,10 +1,8 @@
-import { Worker } from 'bullmq';
 import { call } from '../../../lib/contract.js';
-import { createRedis } from '../../../lib/redis.js';
 import { orderRoutes, type OrderView } from '../../../contracts/order.js';
 import { StoredNotifier, type NotificationMessage, type Notifier } from './notifier.js';
 import { QUEUES, type PaySuccessNotifyJob } from '../../../contracts/queues.js';
-import { workerOptions } from '../../../lib/queues.js';
+import { startWorker } from '../../../lib/queues.js';
 import type { JobRunner } from '../../../lib/job-runner.js';
 import { traced } from '../../../lib/request-context.js';
 
@@ -37,25 +35,19 @@ export function paySuccessNotifyRunner(notifier: Notifier = new StoredNotifier()
   return {
     name: 'pay-success-notify',
     async start(log) {
-      const connection = createRedis(); // ours to close: BullMQ does not close a connection it is handed
-      const worker = new Worker<PaySuccessNotifyJob>(
+      return startWorker<PaySuccessNotifyJob>(
         QUEUES.paySuccessNotify,
         traced(async (job) => {
           const order = await call('jobs', orderRoutes.get, { sn: job.data.orderSn });
           if (!order.tradeCode) throw new Error(`order ${order.sn} has no trade code yet (${order.state})`);
           await notifier.deliver(order.userId, renderPaySuccess(order));
         }),
-        { ...workerOptions(connection), concurrency: 20 },
-      );
-      worker.on('failed', (job, err) => log.warn({ orderSn: job?.data.orderSn, attempt: job?.attemptsMade, err: err.message }, 'pay-success-notify failed; will retry'));
-      worker.on('error', (err) => log.error({ err }, 'pay-success-notify worker error'));
-      await worker.waitUntilReady();
-      return {
-        close: async () => {
-          await worker.close();
-          connection.disconnect();
+        {
+          concurrency: 20,
+          log,
+          onFailed: (job, err) => log.warn({ orderSn: job?.data.orderSn, attempt: job?.attemptsMade, err: err.message }, 'pay-success-notify failed; will retry'),
         },
-      };
+      );
     },
   };
 }

@@ -15,7 +15,8 @@ export const MAX_NIGHTS = 30;
  */
 export function stayLength(checkIn: string, checkOut: string, argument = 'checkOut'): number {
   const nights = nightsBetween(checkIn, checkOut);
-  if (nights < 1) throw badInput(argument, 'checkOut must be after checkIn');
+  // Written so that a date nightsBetween cannot read (NaN) is refused too.
+  if (!(nights >= 1)) throw badInput(argument, 'checkOut must be after checkIn');
   if (nights > MAX_NIGHTS) throw badInput(argument, `a stay covers at most ${MAX_NIGHTS} nights`);
   return nights;
 }

@@ -7,6 +7,18 @@ import { fields, route } from '../lib/contract.js';
  * service owns the inventory. Dates are calendar days; the service checks the range.
  */
 
+/** How a homestay is priced: per room and night, or per guest and night. */
+export const RowType = z.enum(['PER_ROOM', 'PER_PERSON']);
+export type RowType = z.infer<typeof RowType>;
+
+/**
+ * looklook's row_type codes, stored by the homestay service (homestay.row_type) and by the order
+ * service in its snapshot of the homestay (homestay_order.row_type): one map for both.
+ */
+export const ROW_TYPE_CODE = { PER_ROOM: 0, PER_PERSON: 1 } as const satisfies Record<RowType, number>;
+/** The row type of a stored code (an unknown code prices per room, as looklook's default). */
+export const rowTypeOf = (code: number): RowType => (code === ROW_TYPE_CODE.PER_PERSON ? 'PER_PERSON' : 'PER_ROOM');
+
 /** What the order service reads of a homestay. */
 export const HomestayInfo = z.object({
   id: z.string(),
@@ -16,7 +28,7 @@ export const HomestayInfo = z.object({
   info: z.string(),
   peopleNum: z.number().int(),
   roomCount: z.number().int(),
-  rowType: z.enum(['PER_ROOM', 'PER_PERSON']),
+  rowType: RowType,
   onSale: z.boolean(),
   foodInfo: z.string(),
   foodPrice: fields.cents,

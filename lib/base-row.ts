@@ -10,14 +10,24 @@ export abstract class BaseRow {
   version = 0;
 }
 
+/** A column holding another row's id: `bigint unsigned` like the ids, read as a string. */
+export const idColumn = () => ({ type: new BigIntType('string'), unsigned: true });
+
 export const BaseRowSchema = new EntitySchema<BaseRow>({
   name: 'BaseRow',
   abstract: true,
   properties: {
     // Ids travel as strings: GraphQL IDs, and safe beyond 2^53.
     id: { type: new BigIntType('string'), primary: true, autoincrement: true },
-    createTime: { type: 'datetime', onCreate: () => new Date() },
-    updateTime: { type: 'datetime', onCreate: () => new Date(), onUpdate: () => new Date() },
+    // The server fills them too (raw SQL inserts and updates rely on it).
+    createTime: { type: 'datetime', defaultRaw: 'current_timestamp', onCreate: () => new Date() },
+    updateTime: {
+      type: 'datetime',
+      defaultRaw: 'current_timestamp',
+      extra: 'on update current_timestamp',
+      onCreate: () => new Date(),
+      onUpdate: () => new Date(),
+    },
     deleteTime: { type: 'datetime', nullable: true },
     delState: { type: 'tinyint', default: 0 },
     // Optimistic lock, as in looklook: ORM flushes check it; hand-written guarded UPDATEs bump it.

@@ -21,3 +21,21 @@ export function createKafka(clientId: string): Kafka {
 /** Topic and group names inside the namespace (tests run in namespaces of their own). */
 export const topic = (name: keyof typeof TOPICS) => kafkaName(TOPICS[name]);
 export const group = (name: keyof typeof GROUPS) => kafkaName(GROUPS[name]);
+
+/** Partitions of a platform topic: messages are keyed by order sn, so one order's stay in order. */
+const PARTITIONS = 3;
+
+/**
+ * Creates the topic unless it exists, and waits until its partitions have leaders. Its producer
+ * and its consumers both call it, whichever starts first, since the broker's auto-creation
+ * (one partition) is not relied on.
+ */
+export async function ensureTopic(kafka: Kafka, name: keyof typeof TOPICS): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: topic(name), numPartitions: PARTITIONS }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from './database.js';
 import type { Logger } from './logger.js';
 import { redisKey, type Redis } from './redis.js';
+import { releaseLock, renewLock, tryLock } from './redis-lock.js';
 
 /**
  * The relay loop of a transactional outbox, shared by the payment outbox (to Kafka) and the order
@@ -68,8 +69,6 @@ export class LeaseLost extends Error {
 const PRUNE_EVERY_MS = 60_000;
 const PRUNE_BATCH = 1000;
 
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const LOCK_TTL_MS = 30_000;
 
 export class OutboxRelayLoop<Row extends { id: string }> {
@@ -110,7 +109,7 @@ export class OutboxRelayLoop<Row extends { id: string }> {
     this.stopped = true;
     this.wakeUp?.();
     await this.loop;
-    await this.redis.eval(RELEASE, 1, this.lockKey, this.token).catch(() => undefined);
+    await releaseLock(this.redis, this.lockKey, this.token).catch(() => undefined);
     await this.outbox.close?.().catch(() => undefined);
   }
 
@@ -129,12 +128,12 @@ export class OutboxRelayLoop<Row extends { id: string }> {
   }
 
   private async renewLease(): Promise<boolean> {
-    return Number(await this.redis.eval(RENEW, 1, this.lockKey, this.token, String(this.opts.leaseMs))) === 1;
+    return renewLock(this.redis, this.lockKey, this.token, this.opts.leaseMs);
   }
 
   private async holdLease(): Promise<boolean> {
     if (await this.renewLease()) return true;
-    if ((await this.redis.set(this.lockKey, this.token, 'PX', this.opts.leaseMs, 'NX')) !== 'OK') return false;
+    if (!(await tryLock(this.redis, this.lockKey, this.token, this.opts.leaseMs))) return false;
     this.newLease = true;
     return true;
   }

@@ -1,4 +1,5 @@
-import type { ConnectionOptions, QueueOptions, WorkerOptions } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
+import type { Logger } from 'pino';
 import { config } from './config.js';
 import { createRedis } from './redis.js';
 
@@ -41,4 +42,31 @@ export function retryWindowMs(opts: { attempts: number; backoff: { type: string;
     total += opts.backoff.type === 'capped' ? cappedDelay(made, opts.backoff.delay) : opts.backoff.delay * 2 ** (made - 1);
   }
   return total;
+}
+
+export interface StartedWorker {
+  /** Stops taking jobs, waits for the running ones, then drops the worker's connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * A worker of the queue on a Redis connection of its own (BullMQ does not close a connection it
+ * is handed), with workerOptions, its errors logged, ready to take jobs when returned.
+ */
+export async function startWorker<T>(
+  queue: string,
+  processor: Processor<T>,
+  opts: { concurrency: number; log: Logger; onFailed?: (job: Job<T> | undefined, err: Error) => void },
+): Promise<StartedWorker> {
+  const connection = createRedis();
+  const worker = new Worker<T>(queue, processor, { ...workerOptions(connection), concurrency: opts.concurrency });
+  if (opts.onFailed) worker.on('failed', opts.onFailed);
+  worker.on('error', (err) => opts.log.error({ err }, `${queue} worker error`));
+  await worker.waitUntilReady();
+  return {
+    close: async () => {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
 }

@@ -1,7 +1,7 @@
-import { Queue, Worker, type RepeatOptions } from 'bullmq';
+import { Queue, type RepeatOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { createRedis } from './redis.js';
-import { queueOptions, workerOptions } from './queues.js';
+import { queueOptions, startWorker } from './queues.js';
 
 export interface ScheduledJob {
   /** Queue name, also the id of its BullMQ job scheduler (upserted, so restarts keep one). */
@@ -19,20 +19,16 @@ export interface ScheduledJob {
  * tick runs once in the whole deployment, and one run at a time per process.
  */
 export async function startScheduledJob(job: ScheduledJob): Promise<{ close(): Promise<void> }> {
-  // Connections of our own: BullMQ does not close a connection it is handed.
+  // A connection of our own: BullMQ does not close a connection it is handed.
   const queueConnection = createRedis();
-  const workerConnection = createRedis();
   const queue = new Queue(job.queue, queueOptions(queueConnection));
   await queue.upsertJobScheduler(job.queue, job.repeat, { name: job.jobName, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
-  const worker = new Worker(job.queue, () => job.run(), { ...workerOptions(workerConnection), concurrency: 1 });
-  worker.on('error', (err) => job.log.error({ err }, `${job.queue} worker error`));
-  await worker.waitUntilReady();
+  const worker = await startWorker(job.queue, () => job.run(), { concurrency: 1, log: job.log });
   return {
     close: async () => {
       await worker.close();
       await queue.close();
       queueConnection.disconnect();
-      workerConnection.disconnect();
     },
   };
 }

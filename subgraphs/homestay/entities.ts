@@ -1,13 +1,14 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import { BaseRow } from '../../lib/base-row.js';
+import { BaseRow, idColumn } from '../../lib/base-row.js';
+import { ROW_TYPE_CODE } from '../../contracts/homestay.js';
 
-/** looklook's homestay row_state / row_type. */
+/** looklook's homestay row_state; its row_type codes are in contracts/homestay.ts (ROW_TYPE_CODE). */
 export const ROW_STATE_OFF_SALE = 0;
 export const ROW_STATE_ON_SALE = 1;
-export const ROW_TYPE_PER_ROOM = 0;
-export const ROW_TYPE_PER_PERSON = 1;
+export const ROW_TYPE_PER_ROOM = ROW_TYPE_CODE.PER_ROOM;
+export const ROW_TYPE_PER_PERSON = ROW_TYPE_CODE.PER_PERSON;
 /** The values behind the schema's HomestayRowType enum. */
-export const ROW_TYPE = { PER_ROOM: ROW_TYPE_PER_ROOM, PER_PERSON: ROW_TYPE_PER_PERSON } as const;
+export const ROW_TYPE = ROW_TYPE_CODE;
 export type RowTypeCode = (typeof ROW_TYPE)[keyof typeof ROW_TYPE];
 
 export const ACTIVITY_PREFERRED_HOMESTAY = 'preferredHomestay';
@@ -65,7 +66,6 @@ export class HomestayComment extends BaseRow {
   star!: number;
 }
 
-const id = () => ({ type: new BigIntType('string') });
 const money = () => ({ type: new BigIntType('number'), default: 0 });
 
 export const HomestaySchema = new EntitySchema<Homestay, BaseRow>({
@@ -73,15 +73,15 @@ export const HomestaySchema = new EntitySchema<Homestay, BaseRow>({
   tableName: 'homestay',
   extends: 'BaseRow',
   properties: {
-    title: { type: 'string', length: 64 },
+    title: { type: 'string', length: 64, default: '' },
     subTitle: { type: 'string', length: 128, default: '' },
     banner: { type: 'string', length: 3000, default: '' },
     info: { type: 'string', length: 4096, default: '' },
     city: { type: 'string', length: 64, default: '' },
     peopleNum: { type: 'integer', default: 2 },
     roomCount: { type: 'integer', default: 1 },
-    homestayBusinessId: id(),
-    userId: id(),
+    homestayBusinessId: idColumn(),
+    userId: idColumn(),
     rowState: { type: 'tinyint', default: 0 },
     rowType: { type: 'tinyint', default: 0 },
     foodInfo: { type: 'string', length: 255, default: '' },
@@ -89,6 +89,10 @@ export const HomestaySchema = new EntitySchema<Homestay, BaseRow>({
     homestayPrice: money(),
     marketHomestayPrice: money(),
   },
+  indexes: [
+    { name: 'homestay_business_idx', properties: ['homestayBusinessId', 'id'] },
+    { name: 'homestay_city_idx', properties: ['city', 'id'] },
+  ],
 });
 
 export const HomestayBusinessSchema = new EntitySchema<HomestayBusiness, BaseRow>({
@@ -96,8 +100,8 @@ export const HomestayBusinessSchema = new EntitySchema<HomestayBusiness, BaseRow
   tableName: 'homestay_business',
   extends: 'BaseRow',
   properties: {
-    title: { type: 'string', length: 32 },
-    userId: { ...id(), unique: true },
+    title: { type: 'string', length: 32, default: '' },
+    userId: { ...idColumn(), unique: 'homestay_business_user_unique' },
     info: { type: 'string', length: 1024, default: '' },
     bossInfo: { type: 'string', length: 1024, default: '' },
     licenseFron: { type: 'string', length: 255, default: '' },
@@ -116,10 +120,10 @@ export const HomestayActivitySchema = new EntitySchema<HomestayActivity, BaseRow
   extends: 'BaseRow',
   properties: {
     rowType: { type: 'string', length: 32 },
-    dataId: id(),
+    dataId: idColumn(),
     rowStatus: { type: 'tinyint', default: 1 },
   },
-  uniques: [{ properties: ['rowType', 'dataId'] }],
+  uniques: [{ name: 'homestay_activity_type_data_unique', properties: ['rowType', 'dataId'] }],
 });
 
 export const HomestayCommentSchema = new EntitySchema<HomestayComment, BaseRow>({
@@ -127,11 +131,12 @@ export const HomestayCommentSchema = new EntitySchema<HomestayComment, BaseRow>(
   tableName: 'homestay_comment',
   extends: 'BaseRow',
   properties: {
-    homestayId: id(),
-    userId: id(),
+    homestayId: idColumn(),
+    userId: idColumn(),
     content: { type: 'string', length: 1000 },
     star: { type: 'tinyint' },
   },
+  indexes: [{ name: 'homestay_comment_homestay_idx', properties: ['homestayId', 'id'] }],
 });
 
 /**

@@ -1,9 +1,9 @@
 import { DeadlockException, LockWaitTimeoutException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '../../lib/database.js';
 import { badInput, conflict, notFound, soldOut } from '../../lib/errors.js';
-import { Homestay, ROW_STATE_ON_SALE, ROW_TYPE_PER_PERSON } from './entities.js';
+import { Homestay, ROW_STATE_ON_SALE } from './entities.js';
 import { isId, stayNights } from './stay.js';
-import type { HeldReservation, HomestayInfo, ReserveInput, ReserveResult } from '../../contracts/homestay.js';
+import { rowTypeOf, type HeldReservation, type HomestayInfo, type ReserveInput, type ReserveResult } from '../../contracts/homestay.js';
 
 const MAX_ATTEMPTS = 8;
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
@@ -19,7 +19,7 @@ export function homestayInfo(h: Homestay): HomestayInfo {
     info: h.info,
     peopleNum: h.peopleNum,
     roomCount: h.roomCount,
-    rowType: h.rowType === ROW_TYPE_PER_PERSON ? 'PER_PERSON' : 'PER_ROOM',
+    rowType: rowTypeOf(h.rowType),
     onSale: h.rowState === ROW_STATE_ON_SALE,
     foodInfo: h.foodInfo,
     foodPrice: Number(h.foodPrice),

@@ -1,21 +1,16 @@
 import { badInput } from '../../lib/errors.js';
-import { addDays, nightsBetween } from '../../lib/dates.js';
+import { addDays } from '../../lib/dates.js';
 import { isCalendarDate } from '../../lib/scalars.js';
-
-/** The longest stay one reservation (or one availability question) may cover. */
-export const MAX_NIGHTS = 30;
+import { stayLength } from '../../contracts/stay.js';
 
 /**
- * The nights of [checkIn, checkOut) as YYYY-MM-DD, after checking the range: calendar days,
- * checkOut after checkIn, at most MAX_NIGHTS nights. Errors name the argument at fault.
+ * The nights of [checkIn, checkOut) as YYYY-MM-DD, after checking the range: calendar days, and
+ * the stay rule the order service holds too (contracts/stay.ts). Errors name the argument at fault.
  */
-export function stayNights(checkIn: unknown, checkOut: unknown, names = { checkIn: 'checkIn', checkOut: 'checkOut' }): string[] {
-  if (typeof checkIn !== 'string' || !isCalendarDate(checkIn)) throw badInput(names.checkIn, `${names.checkIn} must be a date YYYY-MM-DD`);
-  if (typeof checkOut !== 'string' || !isCalendarDate(checkOut)) throw badInput(names.checkOut, `${names.checkOut} must be a date YYYY-MM-DD`);
-  const n = nightsBetween(checkIn, checkOut);
-  if (n < 1) throw badInput(names.checkOut, `${names.checkOut} must be after ${names.checkIn}`);
-  if (n > MAX_NIGHTS) throw badInput(names.checkOut, `a stay covers at most ${MAX_NIGHTS} nights`);
-  return Array.from({ length: n }, (_, i) => addDays(checkIn, i));
+export function stayNights(checkIn: unknown, checkOut: unknown): string[] {
+  if (typeof checkIn !== 'string' || !isCalendarDate(checkIn)) throw badInput('checkIn', 'checkIn must be a date YYYY-MM-DD');
+  if (typeof checkOut !== 'string' || !isCalendarDate(checkOut)) throw badInput('checkOut', 'checkOut must be a date YYYY-MM-DD');
+  return Array.from({ length: stayLength(checkIn, checkOut) }, (_, i) => addDays(checkIn, i));
 }
 
 /** A database id: digits only (anything else cannot name a row). */

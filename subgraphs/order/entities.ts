@@ -1,5 +1,5 @@
-import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import { BaseRow } from '../../lib/base-row.js';
+import { EntitySchema } from '@mikro-orm/core';
+import { BaseRow, idColumn } from '../../lib/base-row.js';
 
 /**
  * looklook's homestay_order: the order with a snapshot of the homestay and its prices (cents) at
@@ -51,20 +51,21 @@ export const HomestayOrderSchema = new EntitySchema<HomestayOrder, BaseRow>({
   extends: 'BaseRow',
   properties: {
     sn: { type: 'string', length: 25, unique: true },
-    userId: { type: new BigIntType('string') },
-    homestayId: { type: new BigIntType('string') },
+    userId: idColumn(),
+    homestayId: idColumn(),
     title: { type: 'string', length: 255 },
     subTitle: { type: 'string', length: 255, default: '' },
     cover: { type: 'string', length: 1024, default: '' },
-    info: { type: 'text', default: '' },
+    // No server default (MySQL gives text none): the class's '' is what the code writes.
+    info: { type: 'text', default: null },
     peopleNum: { type: 'integer' },
     rowType: { type: 'tinyint' },
     foodInfo: { type: 'string', length: 255, default: '' },
     foodPrice: { type: 'integer' },
     homestayPrice: { type: 'integer' },
     marketHomestayPrice: { type: 'integer' },
-    homestayBusinessId: { type: new BigIntType('string') },
-    homestayUserId: { type: new BigIntType('string') },
+    homestayBusinessId: idColumn(),
+    homestayUserId: idColumn(),
     needFood: { type: 'boolean', default: false },
     liveStartDate: { type: 'date' },
     liveEndDate: { type: 'date' },
@@ -73,15 +74,21 @@ export const HomestayOrderSchema = new EntitySchema<HomestayOrder, BaseRow>({
     homestayTotalPrice: { type: 'integer' },
     foodTotalPrice: { type: 'integer' },
     orderTotalPrice: { type: 'integer' },
-    tradeCode: { type: 'string', length: 8, nullable: true },
+    tradeCode: { type: 'string', length: 8, columnType: 'char(8)', nullable: true },
     tradeState: { type: 'tinyint' },
     payDeadline: { type: 'datetime', length: 3 },
     paidAt: { type: 'datetime', length: 3, nullable: true },
     closedAt: { type: 'datetime', length: 3, nullable: true },
     idempotencyKey: { type: 'string', length: 64, nullable: true },
-    inputFingerprint: { type: 'string', length: 64, nullable: true },
+    inputFingerprint: { type: 'string', length: 64, columnType: 'char(64)', nullable: true },
   },
-  uniques: [{ properties: ['userId', 'idempotencyKey'] }],
+  uniques: [{ name: 'homestay_order_user_idempotency_unique', properties: ['userId', 'idempotencyKey'] }],
+  indexes: [
+    { name: 'homestay_order_user_id_index', properties: ['userId', 'id'] },
+    // the sweep of overdue unpaid orders, and of finished stays to settle
+    { name: 'homestay_order_state_deadline_index', properties: ['tradeState', 'payDeadline'] },
+    { name: 'homestay_order_state_end_index', properties: ['tradeState', 'liveEndDate'] },
+  ],
 });
 
 /**
@@ -102,11 +109,12 @@ export const SettleRecordSchema = new EntitySchema<SettleRecord, BaseRow>({
   extends: 'BaseRow',
   properties: {
     orderSn: { type: 'string', length: 25, unique: true },
-    businessId: { type: new BigIntType('string') },
+    businessId: idColumn(),
     amount: { type: 'integer' },
     periodStart: { type: 'date' },
     periodEnd: { type: 'date' },
   },
+  indexes: [{ name: 'settle_record_business_index', properties: ['businessId'] }],
 });
 
 export const entities = [HomestayOrderSchema, SettleRecordSchema];

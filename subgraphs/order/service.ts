@@ -11,7 +11,10 @@ import type { OrderState, OrderView } from '../../contracts/order.js';
 import { redisKey } from '../../lib/redis.js';
 import type { CloseOrderJob } from '../../contracts/queues.js';
 import { CLOSE_ORDER_JOB_OPTIONS } from './mq/queues.js';
-import { dateString, nightsBetween, stamp, todayIn } from '../../lib/dates.js';
+import { dateString, stamp, todayIn } from '../../lib/dates.js';
+import { releaseLock, tryLock } from '../../lib/redis-lock.js';
+import { ROW_TYPE_CODE, type RowType } from '../../contracts/homestay.js';
+import { stayLength } from '../../contracts/stay.js';
 import { HomestayOrder } from './entities.js';
 import { homestayApi } from './homestay-client.js';
 import { paymentApi } from './payment-client.js';
@@ -20,8 +23,6 @@ import { withTrace } from '../../lib/request-context.js';
 import { withinUnpaidCap } from './unpaid-cap.js';
 import { deliver } from './events.js';
 
-export const MAX_NIGHTS = 30;
-const ROW_TYPE = { PER_ROOM: 0, PER_PERSON: 1 } as const;
 
 export interface CreateOrderInput {
   homestayId: string;
@@ -56,9 +57,7 @@ export function newTradeCode(): string {
 export function checkOrderInput(input: CreateOrderInput, today: string = todayIn()): number {
   if (!Number.isInteger(input.guests) || input.guests < 1) throw badInput('input.guests', 'guests must be at least 1');
   if (input.checkIn < today) throw badInput('input.checkIn', `checkIn must be today (${today}) or later`);
-  if (input.checkOut <= input.checkIn) throw badInput('input.checkOut', 'checkOut must be after checkIn');
-  const nights = nightsBetween(input.checkIn, input.checkOut);
-  if (nights > MAX_NIGHTS) throw badInput('input.checkOut', `a stay is at most ${MAX_NIGHTS} nights`);
+  const nights = stayLength(input.checkIn, input.checkOut, 'input.checkOut');
   if (input.remark != null && [...input.remark].length > 255) throw badInput('input.remark', 'remark must be at most 255 characters');
   if (input.idempotencyKey != null && (input.idempotencyKey.length < 1 || input.idempotencyKey.length > 64)) {
     throw badInput('input.idempotencyKey', 'idempotencyKey must be 1 to 64 characters');
@@ -66,7 +65,7 @@ export function checkOrderInput(input: CreateOrderInput, today: string = todayIn
   return nights;
 }
 
-export function priceOrder(h: { rowType: 'PER_ROOM' | 'PER_PERSON'; price: number; foodPrice: number }, guests: number, nights: number, needFood: boolean) {
+export function priceOrder(h: { rowType: RowType; price: number; foodPrice: number }, guests: number, nights: number, needFood: boolean) {
   const homestayTotal = h.rowType === 'PER_PERSON' ? h.price * guests * nights : h.price * nights;
   const foodTotal = needFood ? h.foodPrice * guests * nights : 0;
   return { homestayTotal, foodTotal, total: homestayTotal + foodTotal };
@@ -119,7 +118,7 @@ export class OrderService {
     const lock = redisKey(`order-idempotency:${userId}:${key}`);
     const token = randomBytes(8).toString('hex');
     const deadline = Date.now() + 15_000;
-    while ((await this.deps.redis.set(lock, token, 'PX', 15_000, 'NX')) !== 'OK') {
+    while (!(await tryLock(this.deps.redis, lock, token, 15_000))) {
       if (Date.now() > deadline) throw conflict(`an order with idempotencyKey "${key}" is still being created; try again`);
       await new Promise((r) => setTimeout(r, 25));
       const done = replay(await first());
@@ -133,9 +132,7 @@ export class OrderService {
       if (current) throw conflict(`an order with idempotencyKey "${key}" is still being created; try again`);
       return await this.bookWithinCap(userId, input, requestId, fingerprint);
     } finally {
-      await this.deps.redis
-        .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", 1, lock, token)
-        .catch(() => undefined);
+      await releaseLock(this.deps.redis, lock, token).catch(() => undefined);
     }
   }
 
@@ -177,7 +174,7 @@ export class OrderService {
       cover: h.cover ?? '',
       info: h.info ?? '',
       peopleNum: h.peopleNum,
-      rowType: ROW_TYPE[h.rowType] ?? 0,
+      rowType: ROW_TYPE_CODE[h.rowType],
       foodInfo: h.foodInfo ?? '',
       foodPrice: h.foodPrice,
       homestayPrice: h.price,

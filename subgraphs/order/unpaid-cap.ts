@@ -4,6 +4,7 @@ import type { EntityManager } from '../../lib/database.js';
 import { config } from '../../lib/config.js';
 import { conflict, domainError } from '../../lib/errors.js';
 import { redisKey } from '../../lib/redis.js';
+import { releaseLock, renewLock, tryLock } from '../../lib/redis-lock.js';
 import { UNPAID_STATE_CODES } from './state-machine.js';
 
 /**
@@ -20,9 +21,6 @@ const LOCK_TTL_MS = 10_000;
 const RENEW_EVERY_MS = 3_000;
 /** How long a booking waits for the user's earlier bookings before giving up. */
 const WAIT_MS = 20_000;
-
-const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
-const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
 export const unpaidCapReached = (limit: number) =>
   domainError('CONFLICT', `you already have ${limit} unpaid orders, the most allowed at once: pay or cancel one first`, { limit });
@@ -49,17 +47,17 @@ export async function withinUnpaidCap<T>(
   const lock = redisKey(`order-unpaid:${userId}`);
   const token = randomBytes(8).toString('hex');
   const deadline = Date.now() + WAIT_MS;
-  while ((await deps.redis.set(lock, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
+  while (!(await tryLock(deps.redis, lock, token, LOCK_TTL_MS))) {
     if (Date.now() > deadline) throw conflict('another booking of yours is still being made; try again');
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 20));
   }
-  const renew = setInterval(() => void deps.redis.eval(RENEW, 1, lock, token, LOCK_TTL_MS).catch(() => undefined), RENEW_EVERY_MS);
+  const renew = setInterval(() => void renewLock(deps.redis, lock, token, LOCK_TTL_MS).catch(() => undefined), RENEW_EVERY_MS);
   renew.unref();
   try {
     if ((await unpaidOrders(deps.em, userId, limit)) >= limit) throw unpaidCapReached(limit);
     return await book();
   } finally {
     clearInterval(renew);
-    await deps.redis.eval(RELEASE, 1, lock, token).catch(() => undefined);
+    await releaseLock(deps.redis, lock, token).catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
-import { BigIntType, EntitySchema } from '@mikro-orm/core';
+import { EntitySchema } from '@mikro-orm/core';
 import type { PaymentStatus } from '../../contracts/payment.js';
-import { BaseRow } from '../../lib/base-row.js';
+import { BaseRow, idColumn } from '../../lib/base-row.js';
 
 /** looklook's pay_status codes, named. */
 export const PAY_STATUS = { FAILED: -1, WAITING: 0, SUCCESS: 1, REFUNDED: 2 } as const satisfies Record<PaymentStatus, number>;
@@ -43,8 +43,8 @@ export const ThirdPaymentSchema = new EntitySchema<ThirdPayment, BaseRow>({
   extends: 'BaseRow',
   properties: {
     sn: { type: 'string', length: 25, unique: true },
-    userId: { type: new BigIntType('string') },
-    payMode: { type: 'string', length: 20 },
+    userId: idColumn(),
+    payMode: { type: 'string', length: 20, default: '' },
     tradeType: { type: 'string', length: 20, default: '' },
     tradeState: { type: 'string', length: 20, default: '' },
     payTotal: { type: 'integer' },
@@ -63,7 +63,7 @@ export const PaymentOutboxSchema = new EntitySchema<PaymentOutbox, BaseRow>({
   tableName: 'payment_outbox',
   extends: 'BaseRow',
   properties: {
-    eventId: { type: 'string', length: 36, unique: true },
+    eventId: { type: 'string', length: 36, columnType: 'char(36)', unique: true },
     topic: { type: 'string', length: 64 },
     messageKey: { type: 'string', length: 64 },
     payload: { type: 'text' },
@@ -71,6 +71,8 @@ export const PaymentOutboxSchema = new EntitySchema<PaymentOutbox, BaseRow>({
     attempts: { type: 'integer', default: 0 },
     sentAt: { type: 'datetime', length: 3, nullable: true },
   },
+  // the relay's scan for unsent events
+  indexes: [{ name: 'payment_outbox_unsent_index', properties: ['sentAt', 'id'] }],
 });
 
 export const entities = [ThirdPaymentSchema, PaymentOutboxSchema];

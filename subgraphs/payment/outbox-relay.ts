@@ -1,7 +1,7 @@
 import type { Producer, Transaction } from 'kafkajs';
 import type { MikroORM } from '../../lib/database.js';
 import { kafkaName } from '../../lib/config.js';
-import { createKafka, topic } from '../../lib/kafka.js';
+import { createKafka, ensureTopic } from '../../lib/kafka.js';
 import type { Logger } from '../../lib/logger.js';
 import { LeaseLost, OutboxRelayLoop, type Lease, type OutboxTable, type RelayOptions as LoopOptions } from '../../lib/outbox-relay.js';
 import type { Redis } from '../../lib/redis.js';
@@ -88,14 +88,8 @@ class KafkaSink implements OutboxTable<OutboxRow> {
     if (this.producer) return this.producer;
     const kafka = createKafka('payment-outbox-relay');
     if (!this.topicsReady) {
-      const admin = kafka.admin();
-      try {
-        await admin.connect();
-        await admin.createTopics({ topics: [{ topic: topic('paymentUpdatePayStatus'), numPartitions: 3 }], waitForLeaders: true });
-        this.topicsReady = true;
-      } finally {
-        await admin.disconnect().catch(() => undefined);
-      }
+      await ensureTopic(kafka, 'paymentUpdatePayStatus');
+      this.topicsReady = true;
     }
     // Few retries per send: the relay's own loop retries the whole batch for as long as it takes.
     const producer = this.wrapProducer(kafka.producer({

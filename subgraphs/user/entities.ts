@@ -1,5 +1,5 @@
-import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import { BaseRow } from '../../lib/base-row.js';
+import { EntitySchema } from '@mikro-orm/core';
+import { BaseRow, idColumn } from '../../lib/base-row.js';
 
 /** looklook's sex codes: the values behind the schema's Sex enum. */
 export const SEX = { MALE: 0, FEMALE: 1 } as const;
@@ -30,7 +30,7 @@ export const UserSchema = new EntitySchema<User, BaseRow>({
   tableName: 'user',
   extends: 'BaseRow',
   properties: {
-    mobile: { type: 'string', length: 11, unique: true },
+    mobile: { type: 'string', length: 11, columnType: 'char(11)', unique: true },
     password: { type: 'string', length: 255, lazy: true },
     nickname: { type: 'string', length: 255, default: '' },
     sex: { type: 'tinyint', default: 0 },
@@ -44,11 +44,14 @@ export const UserAuthSchema = new EntitySchema<UserAuth, BaseRow>({
   tableName: 'user_auth',
   extends: 'BaseRow',
   properties: {
-    userId: { type: new BigIntType('string') },
+    userId: idColumn(),
     authKey: { type: 'string', length: 64 },
     authType: { type: 'string', length: 12 },
   },
-  uniques: [{ properties: ['authType', 'authKey'] }, { properties: ['userId', 'authType'] }],
+  uniques: [
+    { name: 'user_auth_type_key_unique', properties: ['authType', 'authKey'] },
+    { name: 'user_auth_user_type_unique', properties: ['userId', 'authType'] },
+  ],
 });
 
 /** A message to a user (written by the jobs process through POST /internal/notifications). */
@@ -65,13 +68,17 @@ export const NotificationSchema = new EntitySchema<Notification, BaseRow>({
   tableName: 'notification',
   extends: 'BaseRow',
   properties: {
-    userId: { type: new BigIntType('string') },
+    userId: idColumn(),
     kind: { type: 'string', length: 32 },
     dedupeKey: { type: 'string', length: 100 },
     title: { type: 'string', length: 255 },
     body: { type: 'text' },
   },
-  uniques: [{ properties: ['userId', 'dedupeKey'] }],
+  uniques: [{ name: 'notification_user_dedupe_unique', properties: ['userId', 'dedupeKey'] }],
+  indexes: [{ name: 'notification_user_id_index', properties: ['userId', 'id'] }],
 });
+
+// datetime(3) here, unlike BaseRow's: as Migration20261122100000_notification made it.
+NotificationSchema.addProperty('createTime', 'datetime', { length: 3, defaultRaw: 'current_timestamp(3)', onCreate: () => new Date() });
 
 export const entities = [UserSchema, UserAuthSchema, NotificationSchema];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DelayedError, Queue, Worker } from 'bullmq';
+import { DelayedError, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { createRedis } from '../../../lib/redis.js';
 import { currentContext, traced } from '../../../lib/request-context.js';
@@ -9,7 +9,7 @@ import { openOrderDomain } from './order-domain.js';
 import { applyPaymentEvent, type OrderAccess } from './payment-status.consumer.js';
 import { CloseOrderJob, QUEUES, type PaySuccessNotifyJob } from '../../../contracts/queues.js';
 import { checkedJob } from '../../../lib/contract.js';
-import { queueOptions, workerOptions } from '../../../lib/queues.js';
+import { queueOptions, startWorker } from '../../../lib/queues.js';
 import type { JobRunner } from '../../../lib/job-runner.js';
 
 /** The payment service says the deadline has not come yet: nothing was closed, try again then. */
@@ -80,8 +80,7 @@ export const closeOrderRunner: JobRunner = {
   name: 'close-order',
   async start(log) {
     const closer = await openOrderCloser(log);
-    const connection = createRedis(); // ours to close: BullMQ does not close a connection it is handed
-    const worker = new Worker<CloseOrderJob>(
+    const worker = await startWorker<CloseOrderJob>(
       QUEUES.closeOrder,
       traced(checkedJob(CloseOrderJob, async (job) => {
         try {
@@ -95,16 +94,16 @@ export const closeOrderRunner: JobRunner = {
           throw new DelayedError();
         }
       })),
-      // As looklook's asynq server: 20 jobs at a time per process.
-      { ...workerOptions(connection), concurrency: 20 },
+      {
+        // As looklook's asynq server: 20 jobs at a time per process.
+        concurrency: 20,
+        log,
+        onFailed: (job, err) => log.warn({ sn: job?.data.sn, attempt: job?.attemptsMade, err: err.message }, 'close-order failed; will retry'),
+      },
     );
-    worker.on('failed', (job, err) => log.warn({ sn: job?.data.sn, attempt: job?.attemptsMade, err: err.message }, 'close-order failed; will retry'));
-    worker.on('error', (err) => log.error({ err }, 'close-order worker error'));
-    await worker.waitUntilReady();
     return {
       close: async () => {
         await worker.close();
-        connection.disconnect();
         await closer.close();
       },
     };

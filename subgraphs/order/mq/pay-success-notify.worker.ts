@@ -1,11 +1,9 @@
-import { Worker } from 'bullmq';
 import { checkedJob } from '../../../lib/contract.js';
-import { openOrderDomain } from './order-domain.js';
-import { createRedis } from '../../../lib/redis.js';
 import type { OrderView } from '../../../contracts/order.js';
 import { StoredNotifier, type NotificationMessage, type Notifier } from './notifier.js';
 import { PaySuccessNotifyJob, QUEUES } from '../../../contracts/queues.js';
-import { workerOptions } from '../../../lib/queues.js';
+import { startWorker } from '../../../lib/queues.js';
+import { openOrderDomain } from './order-domain.js';
 import type { JobRunner } from '../../../lib/job-runner.js';
 import { traced } from '../../../lib/request-context.js';
 
@@ -41,23 +39,22 @@ export function paySuccessNotifyRunner(notifier: Notifier = new StoredNotifier()
       // The order is read from the order database (the order domain of this process), not from the
       // order subgraph: delivering a message must not wait for that process to be up.
       const domain = await openOrderDomain(log);
-      const connection = createRedis(); // ours to close: BullMQ does not close a connection it is handed
-      const worker = new Worker<PaySuccessNotifyJob>(
+      const worker = await startWorker<PaySuccessNotifyJob>(
         QUEUES.paySuccessNotify,
         traced(checkedJob(PaySuccessNotifyJob, async (job) => {
           const order = await domain.service().view(job.data.orderSn);
           if (!order.tradeCode) throw new Error(`order ${order.sn} has no trade code yet (${order.state})`);
           await notifier.deliver(order.userId, renderPaySuccess(order));
         })),
-        { ...workerOptions(connection), concurrency: 20 },
+        {
+          concurrency: 20,
+          log,
+          onFailed: (job, err) => log.warn({ orderSn: job?.data.orderSn, attempt: job?.attemptsMade, err: err.message }, 'pay-success-notify failed; will retry'),
+        },
       );
-      worker.on('failed', (job, err) => log.warn({ orderSn: job?.data.orderSn, attempt: job?.attemptsMade, err: err.message }, 'pay-success-notify failed; will retry'));
-      worker.on('error', (err) => log.error({ err }, 'pay-success-notify worker error'));
-      await worker.waitUntilReady();
       return {
         close: async () => {
           await worker.close();
-          connection.disconnect();
           await domain.close();
         },
       };

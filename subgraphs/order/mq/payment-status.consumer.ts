@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { isDomainError } from '../../../lib/errors.js';
-import { createKafka, group, topic } from '../../../lib/kafka.js';
+import { createKafka, ensureTopic, group, topic } from '../../../lib/kafka.js';
 import { createRedis, redisKey, type Redis } from '../../../lib/redis.js';
 import { parsePaymentStatusEvent, type PaymentState, type PaymentStatusEvent } from '../../../contracts/payment.js';
 import { orderRoutes, type OrderView, type Transitioned } from '../../../contracts/order.js';
@@ -152,16 +152,6 @@ export async function handleMessage(value: Buffer | null, redis: Redis, notifyQu
   return outcome;
 }
 
-async function ensureTopic(kafka: ReturnType<typeof createKafka>) {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: topic('paymentUpdatePayStatus'), numPartitions: 3 }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
-}
-
 /**
  * The order-mq consumer of looklook (group `payment-update-paystatus-group`): payment events move
  * orders. Messages are keyed by order sn, so one order's events arrive in order on one partition;
@@ -178,7 +168,7 @@ export const paymentStatusConsumer: JobRunner = {
     let consumer: Consumer | null = null;
     let stopped = false;
     const connect = async () => {
-      await ensureTopic(kafka);
+      await ensureTopic(kafka, 'paymentUpdatePayStatus');
       const c = kafka.consumer({
         groupId: group('paymentUpdatePayStatus'),
         // The relay publishes in Kafka transactions; what a fenced relay sent is aborted and never read.

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { EntityManager, MikroORM } from '../../../lib/database.js';
+import { orderDatabase } from '../../../subgraphs/order/database.js';
+import { STATE_CODE, stateOf, transition, type TradeState } from '../../../subgraphs/order/state-machine.js';
+import { INTERNAL, PAIRS, expected, hidden } from '../../support/order-transitions.js';
+
+describe('order state machine (guarded UPDATE on the real database)', () => {
+  let orm: MikroORM;
+  let em: EntityManager;
+  const prefix = `HSOT${Date.now().toString().slice(-9)}`;
+  let seq = 0;
+
+  async function insertOrder(state: TradeState): Promise<string> {
+    const sn = `${prefix}${String(++seq).padStart(6, '0')}`;
+    await em.getConnection().execute(
+      `insert into homestay_order (sn, user_id, homestay_id, title, info, people_num, row_type, food_price, homestay_price,
+        market_homestay_price, homestay_business_id, homestay_user_id, live_start_date, live_end_date, live_people_num,
+        homestay_total_price, food_total_price, order_total_price, trade_state, pay_deadline)
+       values (?, 1, 1, 't', '', 2, 0, 0, 100, 100, 1, 1, '2030-01-01', '2030-01-02', 1, 100, 0, 100, ?, ?)`,
+      [sn, STATE_CODE[state], new Date(Date.now() + 60_000)],
+    );
+    return sn;
+  }
+  async function changes(sn: string) {
+    const rows = await em.getConnection().execute<{ event_id: string; payload: string; sent_at: string | null }[]>(
+      'select event_id, payload, sent_at from order_state_change where sn = ? order by id',
+      [sn],
+    );
+    return rows.map((r) => ({ eventId: r.event_id, sent: r.sent_at !== null, event: JSON.parse(r.payload) }));
+  }
+  async function row(sn: string) {
+    const [r] = await em.getConnection().execute<{ trade_state: number; version: number; closed_at: string | null }[]>(
+      'select trade_state, version, closed_at from homestay_order where sn = ?',
+      [sn],
+    );
+    // Raw rows carry DATETIME as text, in UTC (the ORM's connection time zone).
+    const closedAt = r!.closed_at ? new Date(`${String(r!.closed_at).replace(' ', 'T')}Z`) : null;
+    return { state: stateOf(r!.trade_state), version: r!.version, closedAt };
+  }
+
+  beforeAll(async () => {
+    process.env.NAMESPACE = inject('namespace');
+    const { openDatabase } = await import('../../../lib/database.js');
+    orm = await openDatabase(orderDatabase);
+    em = orm.em.fork() as EntityManager;
+  });
+  afterAll(async () => {
+    await em?.getConnection().execute('delete from homestay_order where sn like ?', [`${prefix}%`]);
+    await em?.getConnection().execute('delete from order_state_change where sn like ?', [`${prefix}%`]);
+    await orm?.close();
+  });
+
+  it.each(PAIRS)('%s → %s', async (from, to) => {
+    const sn = await insertOrder(from);
+    const closedAt = new Date('2030-01-01T00:00:00.123Z');
+    const kind = expected(from, to);
+    if (hidden(from, to)) {
+      expect(await transition(em, sn, to, { closedAt })).toBeNull();
+      expect(await row(sn)).toMatchObject({ state: from, version: 0, closedAt: null });
+      expect(await changes(sn)).toEqual([]);
+      return;
+    }
+    if (kind === 'impossible') {
+      await expect(transition(em, sn, to, { closedAt })).rejects.toMatchObject({ extensions: { code: 'CONFLICT' } });
+      expect(await row(sn)).toMatchObject({ state: from, version: 0, closedAt: null });
+      expect(await changes(sn)).toEqual([]);
+      return;
+    }
+    const result = await transition(em, sn, to, { closedAt });
+    const { event, ...rest } = result!;
+    expect(rest).toEqual({ changed: kind === 'apply', from, to, userId: '1' });
+    // A change the public can see is recorded with the UPDATE; confirming a booking is the order's creation.
+    const recorded = await changes(sn);
+    if (kind === 'apply' && !INTERNAL.has(to)) {
+      const expectedEvent = { id: expect.any(String), sn, userId: '1', from: from === 'PENDING' ? null : from, to, at: expect.any(String) };
+      expect(event?.event).toEqual(expectedEvent);
+      expect(recorded).toEqual([{ eventId: event!.event.id, sent: false, event: expectedEvent }]);
+    } else {
+      expect(event).toBeUndefined();
+      expect(recorded).toEqual([]);
+    }
+    const after = await row(sn);
+    expect(after.state).toBe(to);
+    expect(after.version).toBe(kind === 'apply' ? 1 : 0);
+    expect(after.closedAt?.getTime() ?? null).toBe(kind === 'apply' ? closedAt.getTime() : null);
+    // Repeating the transition is a no-op, and records nothing more.
+    expect(await transition(em, sn, to, { closedAt: new Date() })).toEqual({ changed: false, from: to, to, userId: '1' });
+    expect((await row(sn)).version).toBe(after.version);
+    expect(await changes(sn)).toHaveLength(recorded.length);
+  });
+
+  it('reports a missing order as null', async () => {
+    expect(await transition(em, 'HSO-missing', 'CANCELLED')).toBeNull();
+  });
+
+  it('lets exactly one of two racing transitions out of WAIT_PAY win', async () => {
+    for (let i = 0; i < 10; i++) {
+      const sn = await insertOrder('WAIT_PAY');
+      const results = await Promise.allSettled([
+        transition(orm.em.fork() as EntityManager, sn, 'CANCELLED'),
+        transition(orm.em.fork() as EntityManager, sn, 'WAIT_USE', { paidAt: new Date() }),
+      ]);
+      const won = results.filter((r) => r.status === 'fulfilled' && r.value?.changed);
+      const refused = results.filter((r) => r.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(refused).toHaveLength(1);
+      expect((refused[0] as PromiseRejectedResult).reason.extensions.code).toBe('CONFLICT');
+      expect((await row(sn)).version).toBe(1);
+      // Only the winner's change is recorded.
+      expect((await changes(sn)).map((c) => c.event.to)).toEqual([(won[0] as PromiseFulfilledResult<{ to: string }>).value.to]);
+    }
+  });
+
+  it('lets exactly one of a booking\'s confirmation and the sweep\'s failing win', async () => {
+    for (let i = 0; i < 10; i++) {
+      const sn = await insertOrder('PENDING');
+      const results = await Promise.allSettled([
+        transition(orm.em.fork() as EntityManager, sn, 'WAIT_PAY'),
+        transition(orm.em.fork() as EntityManager, sn, 'FAILED', { idempotencyKey: null }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled' && r.value?.changed)).toHaveLength(1);
+      expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+      const { state } = await row(sn);
+      expect((await changes(sn)).map((c) => c.event.to)).toEqual(state === 'WAIT_PAY' ? ['WAIT_PAY'] : []);
+    }
+  });
+
+  it('makes one change when the same transition races with itself', async () => {
+    const sn = await insertOrder('WAIT_PAY');
+    const results = await Promise.all(Array.from({ length: 8 }, () => transition(orm.em.fork() as EntityManager, sn, 'CANCELLED')));
+    expect(results.filter((r) => r?.changed)).toHaveLength(1);
+    expect((await row(sn)).version).toBe(1);
+  });
+});

@@ -6,7 +6,7 @@ import { currentContext, traced } from '../../../lib/request-context.js';
 import { toView } from '../service.js';
 import { paymentApi } from '../payment-client.js';
 import { openOrderDomain } from './order-domain.js';
-import { applyPaymentEvent, type OrderAccess } from './payment-status.consumer.js';
+import { applyPaymentEvent, type OrderAccess } from './payment-event.js';
 import { QUEUES, type CloseOrderJob, type PaySuccessNotifyJob } from '../../../contracts/queues.js';
 import { queueOptions, workerOptions } from '../../../lib/queues.js';
 import type { JobRunner } from '../../../lib/job-runner.js';

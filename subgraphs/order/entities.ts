@@ -41,7 +41,7 @@ export class HomestayOrder extends BaseRow {
   paidAt: Date | null = null;
   closedAt: Date | null = null;
   idempotencyKey: string | null = null;
-  /** sha256 of the booking input (service.ts inputFingerprint): a key reused with other input is refused. */
+  /** sha256 of the booking input (booking-rules.ts inputFingerprint): a key reused with other input is refused. */
   inputFingerprint: string | null = null;
 }
 

@@ -6,7 +6,7 @@ import { currentContext, traced } from '../../../lib/request-context.js';
 import { toView } from '../service.js';
 import { paymentApi } from '../payment-client.js';
 import { openOrderDomain } from './order-domain.js';
-import { applyPaymentEvent, type OrderAccess } from './payment-status.consumer.js';
+import { applyPaymentEvent, type OrderAccess } from './payment-event.js';
 import { CloseOrderJob, QUEUES, type PaySuccessNotifyJob } from '../../../contracts/queues.js';
 import { checkedJob } from '../../../lib/contract.js';
 import { queueOptions, startWorker } from '../../../lib/queues.js';

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { EntityManager } from '../../lib/database.js';
+import { conflict, notFound } from '../../lib/errors.js';
+import type { OrderState } from '../../contracts/order.js';
+import { HomestayOrder } from './entities.js';
+import { deliver } from './events.js';
+import { homestayApi } from './homestay-client.js';
+import { paymentApi } from './payment-client.js';
+import type { OrderQueries } from './queries.js';
+import { STATE_CODE, stateOf, transition, type TradeState, type TransitionFields, type TransitionResult } from './state-machine.js';
+
+export interface TransitionDeps {
+  /** Publishes state changes (events.ts). */
+  redis: Redis;
+  log: Logger;
+}
+
+/** 8 characters a guest can read out at the front desk (no 0/O, 1/I). */
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+export function newTradeCode(): string {
+  return [...randomBytes(8)].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
+}
+
+/**
+ * The moves of an existing order (pay, cancel, close, settle, refund) with what each implies:
+ * the change published, the nights released. state-machine.ts decides whether a move is allowed;
+ * this is where its side effects happen, the same way for the subgraph, the internal API and the jobs.
+ */
+export class OrderTransitions {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly deps: TransitionDeps,
+    private readonly queries: OrderQueries,
+  ) {}
+
+  /**
+   * Moves an order through the state machine and does what the move implies: publishes the change,
+   * releases the nights of a CANCELLED or REFUNDED order (also when the move was already done, to
+   * finish a release that failed before; a release that fails now is left to the sweep).
+   */
+  async transition(sn: string, to: OrderState, opts: { paidAt?: Date; closedAt?: Date } = {}) {
+    const fields: TransitionFields = {};
+    if (to === 'WAIT_USE') {
+      fields.paidAt = opts.paidAt ?? new Date();
+      fields.tradeCode = newTradeCode();
+    }
+    if (to === 'CANCELLED') fields.closedAt = opts.closedAt ?? new Date();
+    const result = await transition(this.em, sn, to, fields);
+    if (!result) throw notFound('order');
+    await this.deliver(result);
+    const order = await this.em.findOneOrFail(HomestayOrder, { sn }, { refresh: true });
+    if (to === 'CANCELLED' || to === 'REFUNDED') await this.releaseQuietly(sn);
+    return { changed: result.changed, order };
+  }
+
+  /**
+   * The settlement of a finished stay: WAIT_USE → USED and its settle_record commit together, so
+   * the guarded transition alone decides between settling and refunding (WAIT_USE → REFUNDED):
+   * whichever matches first wins, the other changes nothing. A settled order is a no-op; a
+   * refunded (or otherwise moved) one is CONFLICT.
+   */
+  async settle(sn: string): Promise<{ changed: boolean }> {
+    const result = await this.em.transactional(async (tx) => {
+      const moved = await transition(tx as EntityManager, sn, 'USED');
+      if (moved?.changed) {
+        await tx.getConnection().execute(
+          `insert into settle_record (order_sn, business_id, amount, period_start, period_end)
+           select sn, homestay_business_id, order_total_price, live_start_date, live_end_date from homestay_order where sn = ?`,
+          [sn],
+          'run',
+          tx.getTransactionContext(),
+        );
+      }
+      return moved;
+    });
+    if (!result) throw notFound('order');
+    await this.deliver(result);
+    return { changed: result.changed };
+  }
+
+  /** cancelOrder: the owner, while WAIT_PAY (a second cancel is a no-op; any other state CONFLICT). */
+  async cancel(userId: string, sn: string): Promise<HomestayOrder> {
+    const order = await this.queries.findForUser(userId, sn);
+    if (!order) throw notFound('order');
+    // As at the deadline, the payment side closes first: money the provider already took pays the
+    // order (it is never refunded for a cancel that came a moment later), and a payment confirmed
+    // after this finds itself FAILED and is given back.
+    // The order is closed when its payments are: a confirmation after that is a late capture.
+    const closedAt = new Date();
+    if (order.tradeState === STATE_CODE.WAIT_PAY && (await paymentApi.closeForGuestCancel(sn)).outcome === 'paid') {
+      throw conflict('this order has just been paid and can no longer be cancelled');
+    }
+    return (await this.transition(sn, 'CANCELLED', { closedAt })).order;
+  }
+
+  /**
+   * The last step of closing (mq/close-order.worker.ts, after the payment service closed the
+   * order's payments): cancels the order only while WAIT_PAY; a paid (or otherwise moved) order is
+   * left alone. Safe to run any number of times. Throws when the homestay service is down, so the
+   * job retries with backoff.
+   */
+  async closeIfUnpaid(sn: string): Promise<'closed' | 'already-closed' | 'not-waiting' | 'missing'> {
+    // Lean on purpose (a transaction and one release call): at a busy deadline thousands run at once.
+    let result;
+    try {
+      result = await transition(this.em, sn, 'CANCELLED', { closedAt: new Date() });
+    } catch (err) {
+      // Paid (or otherwise moved on) before the deadline: the payment won, nothing to close.
+      if ((err as { extensions?: { code?: string } }).extensions?.code === 'CONFLICT') return 'not-waiting';
+      throw err;
+    }
+    if (!result) return 'missing';
+    await this.deliver(result);
+    // Also when it was already closed: finishes a release that failed on an earlier run.
+    await homestayApi.release(sn);
+    return result.changed ? 'closed' : 'already-closed';
+  }
+
+  /** What closing needs to know first: the state and pay deadline (null: no such order). */
+  async payDeadlineOf(sn: string): Promise<{ state: TradeState; payDeadline: Date } | null> {
+    const [row] = await this.em
+      .getConnection()
+      .execute<{ trade_state: number; pay_deadline: Date }[]>('select trade_state, pay_deadline from homestay_order where sn = ? and del_state = 0', [sn]);
+    return row ? { state: stateOf(row.trade_state), payDeadline: new Date(row.pay_deadline) } : null;
+  }
+
+  /** WAIT_PAY orders past their deadline (the sweep's backstop for lost jobs). */
+  async overdueSns(limit = 500): Promise<string[]> {
+    const rows = await this.em
+      .getConnection()
+      .execute<{ sn: string }[]>(
+        'select sn from homestay_order where trade_state = ? and pay_deadline <= ? and del_state = 0 order by pay_deadline limit ?',
+        [STATE_CODE.WAIT_PAY, new Date(), limit],
+      );
+    return rows.map((r) => r.sn);
+  }
+
+  async releaseQuietly(sn: string): Promise<void> {
+    try {
+      await homestayApi.release(sn);
+    } catch (err) {
+      this.deps.log.warn({ err, sn }, 'release failed; the sweep will release it');
+    }
+  }
+
+  /** Publishes a change the state machine recorded (events.ts); booking.ts confirms through it too. */
+  async deliver(result: TransitionResult): Promise<void> {
+    if (result.event) await deliver(this.em, this.deps.redis, this.deps.log, result.event);
+  }
+}

@@ -5,6 +5,7 @@ import { ensureInfra, InfraError } from './infra/index.js';
 import { migrateAll } from './migrate.js';
 import { seedDemoData } from './seed.js';
 import { Supervisor } from './supervisor.js';
+import { COMPILED, entryFile, PROCESS_ENTRIES, PROJECT_ROOT, type ProcessName } from './processes.js';
 
 /**
  * `npm start`: infrastructure up, migrations, demo data into empty databases, then every process
@@ -12,16 +13,9 @@ import { Supervisor } from './supervisor.js';
  * doubling to 30 s). Ctrl-C stops every process this started (the Kafka broker it may have
  * started keeps running for the next start: `npm run infra:stop` stops it).
  */
-const PROCESSES: [string, string][] = [
-  ['user', 'subgraphs/user/main.ts'],
-  ['homestay', 'subgraphs/homestay/main.ts'],
-  ['order', 'subgraphs/order/main.ts'],
-  ['payment', 'subgraphs/payment/main.ts'],
-  ['jobs', 'jobs/main.ts'],
-  ['gateway', 'gateway/main.ts'],
-];
-const ROOT = new URL('../', import.meta.url).pathname;
-const present = PROCESSES.filter(([, entry]) => existsSync(ROOT + entry));
+const present = (Object.keys(PROCESS_ENTRIES) as ProcessName[])
+  .map((name) => [name, entryFile(name)] as const)
+  .filter(([, entry]) => existsSync(entry));
 
 try {
   await ensureInfra();
@@ -43,8 +37,9 @@ function run(name: string, entry: string): void {
   const supervisor = new Supervisor({
     name,
     command: process.execPath,
-    args: ['--import', 'tsx', entry],
-    cwd: ROOT,
+    // The build runs on plain node (source maps keep stack traces pointing at the TypeScript).
+    args: COMPILED ? ['--enable-source-maps', entry] : ['--import', 'tsx', entry],
+    cwd: PROJECT_ROOT,
     env: process.env,
     onOutput: (line) => process.stdout.write(`${prefix} ${line}\n`),
     log: (message) => process.stderr.write(`${prefix} ${message}\n`),

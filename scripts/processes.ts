@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isIPv6 } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { Config } from '../lib/config.js';
 
 /**
  * The product's long-running processes and their entry modules (without extension), relative to
@@ -38,4 +40,15 @@ export const PROJECT_ROOT = (() => {
 /** The file to run for a process: `.ts` under tsx, `.js` in the build. */
 export function entryFile(name: ProcessName): string {
   return join(CODE_ROOT, `${PROCESS_ENTRIES[name]}.${COMPILED ? 'js' : 'ts'}`);
+}
+
+/** Where this machine reaches a server listening on `host` (a wildcard address means loopback). */
+export function origin(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${isIPv6(h) ? `[${h}]` : h}:${port}`;
+}
+
+/** A process's liveness URL as seen from its own machine (or container). */
+export function healthzUrl(name: ProcessName, cfg: Config): string {
+  return `${origin(name === 'gateway' ? cfg.gatewayHost : cfg.host, cfg.ports[name])}/healthz`;
 }

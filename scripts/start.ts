@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
-import { isIPv6 } from 'node:net';
 import { config } from '../lib/config.js';
 import { ensureInfra, InfraError } from './infra/index.js';
 import { migrateAll } from './migrate.js';
 import { seedDemoData } from './seed.js';
 import { Supervisor } from './supervisor.js';
-import { COMPILED, entryFile, PROCESS_ENTRIES, PROJECT_ROOT, type ProcessName } from './processes.js';
+import { COMPILED, entryFile, healthzUrl, origin, PROCESS_ENTRIES, PROJECT_ROOT, type ProcessName } from './processes.js';
 
 /**
  * `npm start`: infrastructure up, migrations, demo data into empty databases, then every process
@@ -48,15 +47,10 @@ function run(name: string, entry: string): void {
   supervisor.start();
 }
 
-/** Where this machine reaches a server listening on `host` (a wildcard address means loopback). */
-function origin(host: string, port: number): string {
-  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return `http://${isIPv6(h) ? `[${h}]` : h}:${port}`;
-}
-
 /** Waits for a process to answer; one that keeps crashing is restarted meanwhile (and logged). */
-async function waitHealthy(name: string, port: number): Promise<void> {
-  const url = `${origin(name === 'gateway' ? cfg.gatewayHost : cfg.host, port)}/healthz`;
+async function waitHealthy(name: ProcessName): Promise<void> {
+  const url = healthzUrl(name, cfg);
+  const port = cfg.ports[name];
   for (let i = 1; ; i++) {
     try {
       if ((await fetch(url)).ok) return;
@@ -84,15 +78,14 @@ process.on('exit', () => {
 });
 
 const cfg = config();
-const ports: Record<string, number> = cfg.ports;
 // The subgraphs first: the jobs process calls them from its first tick, the gateway loads their schemas.
 const dependsOnSubgraphs = (name: string) => name === 'jobs' || name === 'gateway';
 const subgraphs = present.filter(([n]) => !dependsOnSubgraphs(n));
 const clients = present.filter(([n]) => dependsOnSubgraphs(n));
 for (const [name, entry] of subgraphs) run(name, entry);
-await Promise.all(subgraphs.map(([n]) => waitHealthy(n, ports[n])));
+await Promise.all(subgraphs.map(([n]) => waitHealthy(n)));
 for (const [name, entry] of clients) run(name, entry);
-await Promise.all(clients.map(([n]) => waitHealthy(n, ports[n])));
+await Promise.all(clients.map(([n]) => waitHealthy(n)));
 
 const base = origin(cfg.gatewayHost, cfg.ports.gateway);
 const ops = cfg.adminPort ? origin(cfg.adminHost, cfg.adminPort) : base;

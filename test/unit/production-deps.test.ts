@@ -15,7 +15,7 @@ const tsconfigBuild = readFileSync(`${ROOT}tsconfig.build.json`, 'utf8');
 
 /** What tsconfig.build.json compiles: the runtime code. */
 const RUNTIME_DIRS = ['lib', 'contracts', 'gateway', 'subgraphs', 'jobs', 'scripts'];
-const DEV_TOOLS = ['scripts/build.ts', 'scripts/compose.ts'];
+const DEV_TOOLS = ['scripts/build.ts', 'scripts/compose.ts', 'scripts/smoke-dist.ts'];
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

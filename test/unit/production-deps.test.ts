@@ -16,8 +16,6 @@ const tsconfigBuild = readFileSync(`${ROOT}tsconfig.build.json`, 'utf8');
 /** What tsconfig.build.json compiles: the runtime code. */
 const RUNTIME_DIRS = ['lib', 'contracts', 'gateway', 'subgraphs', 'jobs', 'scripts'];
 const DEV_TOOLS = ['scripts/build.ts', 'scripts/compose.ts', 'scripts/smoke-dist.ts'];
-/** Dependencies added on main ahead of the code that imports them (issue 13's rate limits); emptied once imported. */
-const DECLARED_AHEAD = ['rate-limiter-flexible'];
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -56,8 +54,7 @@ describe('production dependencies', () => {
   });
 
   it('every dependency is imported by the processes (tools and benchmarks keep theirs in devDependencies)', () => {
-    expect(Object.keys(pkg.dependencies).filter((name) => !importedBy.has(name) && !DECLARED_AHEAD.includes(name))).toEqual([]);
-    expect(DECLARED_AHEAD.filter((name) => importedBy.has(name)), 'imported now: remove from DECLARED_AHEAD').toEqual([]);
+    expect(Object.keys(pkg.dependencies).filter((name) => !importedBy.has(name))).toEqual([]);
   });
 
   it('keeps the heavy dev tools out of the production install', () => {

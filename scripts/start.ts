@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { isIPv6 } from 'node:net';
 import { config } from '../lib/config.js';
 import { ensureInfra, InfraError } from './infra/index.js';
 import { migrateAll } from './migrate.js';
 import { seedDemoData } from './seed.js';
 import { Supervisor } from './supervisor.js';
+import { COMPILED, entryFile, healthzUrl, origin, PROCESS_ENTRIES, PROJECT_ROOT, type ProcessName } from './processes.js';
 
 /**
  * `npm start`: infrastructure up, migrations, demo data into empty databases, then every process
@@ -12,16 +12,9 @@ import { Supervisor } from './supervisor.js';
  * doubling to 30 s). Ctrl-C stops every process this started (the Kafka broker it may have
  * started keeps running for the next start: `npm run infra:stop` stops it).
  */
-const PROCESSES: [string, string][] = [
-  ['user', 'subgraphs/user/main.ts'],
-  ['homestay', 'subgraphs/homestay/main.ts'],
-  ['order', 'subgraphs/order/main.ts'],
-  ['payment', 'subgraphs/payment/main.ts'],
-  ['jobs', 'jobs/main.ts'],
-  ['gateway', 'gateway/main.ts'],
-];
-const ROOT = new URL('../', import.meta.url).pathname;
-const present = PROCESSES.filter(([, entry]) => existsSync(ROOT + entry));
+const present = (Object.keys(PROCESS_ENTRIES) as ProcessName[])
+  .map((name) => [name, entryFile(name)] as const)
+  .filter(([, entry]) => existsSync(entry));
 
 try {
   await ensureInfra();
@@ -43,8 +36,9 @@ function run(name: string, entry: string): void {
   const supervisor = new Supervisor({
     name,
     command: process.execPath,
-    args: ['--import', 'tsx', entry],
-    cwd: ROOT,
+    // The build runs on plain node (source maps keep stack traces pointing at the TypeScript).
+    args: COMPILED ? ['--enable-source-maps', entry] : ['--import', 'tsx', entry],
+    cwd: PROJECT_ROOT,
     env: process.env,
     onOutput: (line) => process.stdout.write(`${prefix} ${line}\n`),
     log: (message) => process.stderr.write(`${prefix} ${message}\n`),
@@ -53,15 +47,10 @@ function run(name: string, entry: string): void {
   supervisor.start();
 }
 
-/** Where this machine reaches a server listening on `host` (a wildcard address means loopback). */
-function origin(host: string, port: number): string {
-  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return `http://${isIPv6(h) ? `[${h}]` : h}:${port}`;
-}
-
 /** Waits for a process to answer; one that keeps crashing is restarted meanwhile (and logged). */
-async function waitHealthy(name: string, port: number): Promise<void> {
-  const url = `${origin(name === 'gateway' ? cfg.gatewayHost : cfg.host, port)}/healthz`;
+async function waitHealthy(name: ProcessName): Promise<void> {
+  const url = healthzUrl(name, cfg);
+  const port = cfg.ports[name];
   for (let i = 1; ; i++) {
     try {
       if ((await fetch(url)).ok) return;
@@ -89,15 +78,14 @@ process.on('exit', () => {
 });
 
 const cfg = config();
-const ports: Record<string, number> = cfg.ports;
 // The subgraphs first: the jobs process calls them from its first tick, the gateway loads their schemas.
 const dependsOnSubgraphs = (name: string) => name === 'jobs' || name === 'gateway';
 const subgraphs = present.filter(([n]) => !dependsOnSubgraphs(n));
 const clients = present.filter(([n]) => dependsOnSubgraphs(n));
 for (const [name, entry] of subgraphs) run(name, entry);
-await Promise.all(subgraphs.map(([n]) => waitHealthy(n, ports[n])));
+await Promise.all(subgraphs.map(([n]) => waitHealthy(n)));
 for (const [name, entry] of clients) run(name, entry);
-await Promise.all(clients.map(([n]) => waitHealthy(n, ports[n])));
+await Promise.all(clients.map(([n]) => waitHealthy(n)));
 
 const base = origin(cfg.gatewayHost, cfg.ports.gateway);
 const ops = cfg.adminPort ? origin(cfg.adminHost, cfg.adminPort) : base;

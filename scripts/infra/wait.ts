@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { existsSync } from 'node:fs';
+import { PROJECT_ROOT as projectRoot } from '../processes.js';
 
 export class InfraError extends Error {}
 
@@ -37,4 +38,5 @@ export function which(...candidates: string[]): string | undefined {
   return undefined;
 }
 
-export const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
+/** The project directory with a trailing slash (also right when this runs compiled from dist/). */
+export const PROJECT_ROOT = `${projectRoot}/`;

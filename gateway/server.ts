@@ -62,6 +62,9 @@ export async function startGateway(port = config().ports.gateway) {
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     logger: log,
+    // lib/lifecycle.ts stops the process on SIGTERM in order; Apollo's own handler would stop the
+    // server first and send the signal again, which lifecycle takes as a second signal (exit 1 at once).
+    stopOnTerminationSignals: false,
     introspection: !cfg.isProduction,
     csrfPrevention: true,
     validationRules: queryLimitRules(),

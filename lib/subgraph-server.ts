@@ -100,6 +100,9 @@ export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions
     schema,
     parseOptions: { maxTokens: bounds.maxTokens },
     // Apollo's own messages as JSON lines of the service's log, like everything else it prints.
+    // lib/lifecycle.ts stops the process on SIGTERM in order; Apollo's own handler would stop the
+    // server first and send the signal again, which lifecycle takes as a second signal (exit 1 at once).
+    stopOnTerminationSignals: false,
     logger: log,
     introspection: !cfg.isProduction,
     includeStacktraceInErrorResponses: !cfg.isProduction,

@@ -93,7 +93,7 @@ export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions
   const log = createLogger(`${opts.name}-subgraph`);
   initMetrics(opts.name);
   await startTracing(opts.name);
-  const schema = buildSubgraphSchema({ typeDefs: opts.typeDefs, resolvers: opts.resolvers as ResolverMap });
+  const schema = buildSubgraphSchema({ typeDefs: opts.typeDefs, resolvers: opts.resolvers });
   // No single request, even one signed by the gateway, may build an unbounded result.
   const bounds = subgraphBounds(cfg);
   const apollo = new ApolloServer<C>({

@@ -7,9 +7,8 @@ export const ROW_STATE_OFF_SALE = 0;
 export const ROW_STATE_ON_SALE = 1;
 export const ROW_TYPE_PER_ROOM = ROW_TYPE_CODE.PER_ROOM;
 export const ROW_TYPE_PER_PERSON = ROW_TYPE_CODE.PER_PERSON;
-/** The values behind the schema's HomestayRowType enum. */
-export const ROW_TYPE = ROW_TYPE_CODE;
-export type RowTypeCode = (typeof ROW_TYPE)[keyof typeof ROW_TYPE];
+/** The values behind the schema's HomestayRowType enum (codegen.ts maps the enum to it). */
+export type RowTypeCode = (typeof ROW_TYPE_CODE)[keyof typeof ROW_TYPE_CODE];
 
 export const ACTIVITY_PREFERRED_HOMESTAY = 'preferredHomestay';
 export const ACTIVITY_GOOD_BUSINESS = 'goodBusiness';

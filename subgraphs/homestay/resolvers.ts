@@ -1,6 +1,7 @@
 import { DateScalar, DateTimeScalar } from '../../lib/scalars.js';
 import { requireUserId } from '../../lib/subgraph-server.js';
-import { ROW_STATE_ON_SALE, ROW_TYPE } from './entities.js';
+import { ROW_TYPE_CODE } from '../../contracts/homestay.js';
+import { ROW_STATE_ON_SALE } from './entities.js';
 import type { Resolvers } from './generated/resolvers-types.js';
 
 const list = (csv: string) =>
@@ -19,7 +20,7 @@ const userRef = (id: string) => ({ __typename: 'User' as const, id: String(id) }
 export const resolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
-  HomestayRowType: ROW_TYPE,
+  HomestayRowType: ROW_TYPE_CODE,
   Query: {
     homestays: (_p, args, ctx) => ctx.homestays.list(args),
     homestay: async (_p, { id }, ctx) => {

@@ -19,6 +19,15 @@ export const ROW_TYPE_CODE = { PER_ROOM: 0, PER_PERSON: 1 } as const satisfies R
 /** The row type of a stored code (an unknown code prices per room, as looklook's default). */
 export const rowTypeOf = (code: number): RowType => (code === ROW_TYPE_CODE.PER_PERSON ? 'PER_PERSON' : 'PER_ROOM');
 
+/**
+ * How much of a paid stay a guest gets back when cancelling (issue: refunds by policy; the rule
+ * itself is subgraphs/order/refund-policy.ts). Stored by name in homestay.cancellation_policy and
+ * snapshotted into the order at booking, so a later change of policy never alters a booking.
+ */
+export const CANCELLATION_POLICIES = ['FLEXIBLE', 'MODERATE', 'STRICT'] as const;
+export const CancellationPolicy = z.enum(CANCELLATION_POLICIES);
+export type CancellationPolicy = z.infer<typeof CancellationPolicy>;
+
 /** What the order service reads of a homestay. */
 export const HomestayInfo = z.object({
   id: z.string(),
@@ -36,6 +45,7 @@ export const HomestayInfo = z.object({
   marketPrice: fields.cents,
   businessId: z.string(),
   landlordId: z.string(),
+  cancellationPolicy: CancellationPolicy,
 });
 export type HomestayInfo = z.infer<typeof HomestayInfo>;
 

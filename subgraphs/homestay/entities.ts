@@ -1,6 +1,6 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import { BaseRow, idColumn } from '../../lib/base-row.js';
-import { ROW_TYPE_CODE } from '../../contracts/homestay.js';
+import { ROW_TYPE_CODE, type CancellationPolicy } from '../../contracts/homestay.js';
 
 /** looklook's homestay row_state; its row_type codes are in contracts/homestay.ts (ROW_TYPE_CODE). */
 export const ROW_STATE_OFF_SALE = 0;
@@ -33,6 +33,7 @@ export class Homestay extends BaseRow {
   /** Cents per night. */
   homestayPrice = 0;
   marketHomestayPrice = 0;
+  cancellationPolicy: CancellationPolicy = 'FLEXIBLE';
 }
 
 export class HomestayBusiness extends BaseRow {
@@ -87,6 +88,7 @@ export const HomestaySchema = new EntitySchema<Homestay, BaseRow>({
     foodPrice: money(),
     homestayPrice: money(),
     marketHomestayPrice: money(),
+    cancellationPolicy: { type: 'string', length: 16, default: 'FLEXIBLE' },
   },
   indexes: [
     { name: 'homestay_business_idx', properties: ['homestayBusinessId', 'id'] },

@@ -27,6 +27,7 @@ export function homestayInfo(h: Homestay): HomestayInfo {
     marketPrice: Number(h.marketHomestayPrice),
     businessId: String(h.homestayBusinessId),
     landlordId: String(h.userId),
+    cancellationPolicy: h.cancellationPolicy,
   };
 }
 

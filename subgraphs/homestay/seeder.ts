@@ -12,6 +12,7 @@ import {
   ROW_TYPE_PER_PERSON,
   ROW_TYPE_PER_ROOM,
 } from './entities.js';
+import { CANCELLATION_POLICIES } from '../../contracts/homestay.js';
 
 const photo = (key: string, i: number) => `https://picsum.photos/seed/looklook-${key}-${i}/800/600`;
 
@@ -36,7 +37,7 @@ const GUEST_COMMENTS = [
 /**
  * Demo homestays: 4 businesses (one per demo landlord from the user seeder, whose ids arrive in
  * context.landlordIds), 30 homestays across 6 cities (some with a single room, two off sale),
- * comments, and looklook's activities (preferred homestays, good businesses).
+ * comments, every cancellation policy (in turn), and looklook's activities (preferred homestays, good businesses).
  */
 export class DemoHomestaySeeder extends Seeder {
   async run(em: EntityManager, context: Record<string, unknown> = {}): Promise<void> {
@@ -82,6 +83,7 @@ export class DemoHomestaySeeder extends Seeder {
           foodPrice: i % 2 ? 3_800 : 8_800,
           homestayPrice: price,
           marketHomestayPrice: Math.round((price * 1.3) / 100) * 100,
+          cancellationPolicy: CANCELLATION_POLICIES[i % CANCELLATION_POLICIES.length],
         } as Homestay),
       );
     }

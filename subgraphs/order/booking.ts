@@ -127,6 +127,7 @@ export class OrderBooking {
       marketHomestayPrice: h.marketPrice ?? h.price,
       homestayBusinessId: h.businessId,
       homestayUserId: h.landlordId,
+      cancellationPolicy: h.cancellationPolicy,
       needFood,
       liveStartDate: input.checkIn,
       liveEndDate: input.checkOut,

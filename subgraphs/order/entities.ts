@@ -1,5 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { BaseRow, idColumn } from '../../lib/base-row.js';
+import type { CancellationPolicy } from '../../contracts/homestay.js';
 
 /**
  * looklook's homestay_order: the order with a snapshot of the homestay and its prices (cents) at
@@ -24,6 +25,8 @@ export class HomestayOrder extends BaseRow {
   marketHomestayPrice!: number;
   homestayBusinessId!: string;
   homestayUserId!: string;
+  /** The homestay's policy when the guest booked (null for orders booked before policies: FLEXIBLE). */
+  cancellationPolicy: CancellationPolicy | null = null;
   // the stay
   needFood = false;
   /** YYYY-MM-DD */
@@ -43,6 +46,8 @@ export class HomestayOrder extends BaseRow {
   idempotencyKey: string | null = null;
   /** sha256 of the booking input (booking-rules.ts inputFingerprint): a key reused with other input is refused. */
   inputFingerprint: string | null = null;
+  /** Cents given back, set in the transaction that makes the order REFUNDED (0 is a refund of nothing). */
+  refundAmount: number | null = null;
 }
 
 export const HomestayOrderSchema = new EntitySchema<HomestayOrder, BaseRow>({
@@ -81,10 +86,14 @@ export const HomestayOrderSchema = new EntitySchema<HomestayOrder, BaseRow>({
     closedAt: { type: 'datetime', length: 3, nullable: true },
     idempotencyKey: { type: 'string', length: 64, nullable: true },
     inputFingerprint: { type: 'string', length: 64, columnType: 'char(64)', nullable: true },
+    cancellationPolicy: { type: 'string', length: 16, nullable: true },
+    refundAmount: { type: 'integer', nullable: true },
   },
   uniques: [{ name: 'homestay_order_user_idempotency_unique', properties: ['userId', 'idempotencyKey'] }],
   indexes: [
     { name: 'homestay_order_user_id_index', properties: ['userId', 'id'] },
+    // landlordOrders: a landlord's orders, newest first
+    { name: 'homestay_order_landlord_index', properties: ['homestayUserId', 'id'] },
     // the sweep of overdue unpaid orders, and of finished stays to settle
     { name: 'homestay_order_state_deadline_index', properties: ['tradeState', 'payDeadline'] },
     { name: 'homestay_order_state_end_index', properties: ['tradeState', 'liveEndDate'] },

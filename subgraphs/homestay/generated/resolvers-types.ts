@@ -19,6 +19,18 @@ export type Scalars = {
   DateTime: { input: Date; output: Date; }
 };
 
+/**
+ * What a guest gets back when cancelling a paid stay (requestRefund), by how long before the
+ * check-in day starts (in the platform's time zone) the guest asks.
+ */
+export type CancellationPolicy =
+  /** Everything until 24 hours before check-in day; nothing after. */
+  | 'FLEXIBLE'
+  /** Everything until 5 days before; half after that; nothing from check-in day. */
+  | 'MODERATE'
+  /** Half until 7 days before; nothing after. */
+  | 'STRICT';
+
 /** A homestay (looklook's travel service), with its nightly room inventory. */
 export type Homestay = {
   __typename?: 'Homestay';
@@ -27,6 +39,8 @@ export type Homestay = {
   /** Image URLs. */
   banner: Array<Scalars['String']['output']>;
   business: HomestayBusiness;
+  /** Applies to bookings made from now on; a booking keeps the policy it was made under. */
+  cancellationPolicy: CancellationPolicy;
   city: Scalars['String']['output'];
   commentCount: Scalars['Int']['output'];
   /** Newest first. */
@@ -329,6 +343,7 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  CancellationPolicy: CancellationPolicy;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Homestay: ResolverTypeWrapper<HomestayEntity>;
@@ -404,6 +419,7 @@ export type HomestayResolvers<ContextType = HomestayContext, ParentType extends 
   availability?: Resolver<Array<ResolversTypes['NightAvailability']>, ParentType, ContextType, RequireFields<HomestayAvailabilityArgs, 'checkIn' | 'checkOut'>>;
   banner?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   business?: Resolver<ResolversTypes['HomestayBusiness'], ParentType, ContextType>;
+  cancellationPolicy?: Resolver<ResolversTypes['CancellationPolicy'], ParentType, ContextType>;
   city?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   commentCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   comments?: Resolver<ResolversTypes['HomestayCommentConnection'], ParentType, ContextType, Partial<HomestayCommentsArgs>>;

@@ -2,9 +2,11 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122000000_order } from './Migration20261122000000_order.js';
 import { Migration20261201000000_settle_record } from './Migration20261201000000_settle_record.js';
 import { Migration20261201000000_order_saga } from './Migration20261201000000_order_saga.js';
+import { Migration20261202000000_refund_policy } from './Migration20261202000000_refund_policy.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261122000000_order', class: Migration20261122000000_order },
   { name: 'Migration20261201000000_settle_record', class: Migration20261201000000_settle_record },
   { name: 'Migration20261201000000_order_saga', class: Migration20261201000000_order_saga },
+  { name: 'Migration20261202000000_refund_policy', class: Migration20261202000000_refund_policy },
 ];

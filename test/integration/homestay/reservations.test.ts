@@ -46,6 +46,7 @@ describe('internal homestay operations (order service only)', () => {
       marketPrice: 14760,
       businessId,
       landlordId,
+      cancellationPolicy: 'FLEXIBLE',
     });
     for (const bad of ['999999999', 'abc']) {
       const miss = await callInternal('/homestays/get', { id: bad });

@@ -152,6 +152,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
      * SUBSCRIPTION_MAX_PER_CONNECTION are spent; more get RATE_LIMITED. 0 turns the limit off.
      */
     subscriptionSubscribeRate: int(env, 'SUBSCRIPTION_SUBSCRIBE_RATE', 20),
+    /**
+     * How long a process may take to shut down after SIGTERM (stop taking work, finish requests,
+     * the running job and the Kafka batch, close sockets with 1001) before it gives up and exits 1.
+     * Under Kubernetes' grace period (deploy/k8s: 40 s, minus the 5 s preStop).
+     */
+    shutdownTimeoutMs: parseDuration(env.SHUTDOWN_TIMEOUT ?? '25s', 'SHUTDOWN_TIMEOUT'),
     /** Interval of the server's WebSocket pings; a client that misses a pong is dropped. 0 turns them off. */
     subscriptionKeepAliveMs: parseDuration(env.SUBSCRIPTION_KEEP_ALIVE ?? '12s', 'SUBSCRIPTION_KEEP_ALIVE'),
     /** Events waiting for one slow subscriber before the oldest are dropped. */

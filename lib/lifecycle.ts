@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { config } from './config.js';
 
 type Closer = () => Promise<unknown> | unknown;
 const closers: Closer[] = [];
@@ -6,7 +7,10 @@ let installed = false;
 
 /**
  * Registers work to do on SIGINT/SIGTERM, run last-registered first (servers stop taking requests
- * before their connections close). A second signal exits at once.
+ * before their connections close). The process exits 0 once every closer is done; a shutdown that
+ * outlasts SHUTDOWN_TIMEOUT (a job that never ends, a peer that never answers) exits 1 then, so a
+ * rolling update is never held up longer than the orchestrator's grace period. A second signal
+ * exits at once.
  */
 export function onShutdown(closer: Closer, log?: Logger): void {
   closers.unshift(closer);
@@ -16,7 +20,12 @@ export function onShutdown(closer: Closer, log?: Logger): void {
   const stop = async (signal: string) => {
     if (stopping) process.exit(1);
     stopping = true;
-    log?.info({ signal }, 'shutting down');
+    const timeoutMs = config().shutdownTimeoutMs;
+    log?.info({ signal, timeoutMs }, 'shutting down');
+    setTimeout(() => {
+      log?.error({ timeoutMs }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, timeoutMs).unref();
     for (const close of closers) {
       try {
         await close();

@@ -122,16 +122,23 @@ export class Stack {
     throw new Error(`${name} did not become healthy within 120s:\n${output}`);
   }
 
-  /** Stops one process: SIGTERM lets it shut down cleanly, SIGKILL simulates a crash. */
-  async stopProcess(name: ProcessName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  /**
+   * Stops one process: SIGTERM lets it shut down cleanly, SIGKILL simulates a crash. Resolves with
+   * how it ended (exit code, or the signal that killed it) and how long it took.
+   */
+  async stopProcess(name: ProcessName, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
     const child = this.children.get(name);
     this.children.delete(name);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (!child || child.exitCode !== null || child.signalCode !== null) return { code: child?.exitCode ?? null, signal: child?.signalCode ?? null, ms: 0 };
+    const started = Date.now();
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>((resolve) =>
+      child.once('exit', (code, sig) => resolve({ code, signal: sig, ms: Date.now() - started })),
+    );
     child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const result = await exited;
     clearTimeout(timer);
+    return result;
   }
 
   async restartProcess(name: ProcessName, extraEnv: Record<string, string> = {}): Promise<void> {

@@ -9,7 +9,7 @@ import { PROCESS_ENTRIES, PROJECT_ROOT, type ProcessName } from './processes.js'
 
 /**
  * `npm run smoke:dist`: what the container image does, without Docker. A directory holding only
- * dist/, package.json, the lock and a production install (`npm ci --omit=dev`); in it, with
+ * dist/, package.json, the lock and a production install as the image makes it (`npm ci --omit=dev --omit=optional`); in it, with
  * NODE_ENV=production, the image's commands: `run.js migrate`, `run.js seed`, every process by
  * `run.js <name>`, the HEALTHCHECK command until each is healthy, then queries through the
  * gateway, and SIGTERM to each process, which must exit 0. Against the local MySQL, Redis and
@@ -80,9 +80,9 @@ try {
   if (process.env.SMOKE_PROD_MODULES) {
     symlinkSync(process.env.SMOKE_PROD_MODULES, join(dir, 'node_modules'));
   } else {
-    step(`npm ci --omit=dev in ${dir}`);
-    const ci = spawnSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
-    if (ci.status !== 0) fail('npm ci --omit=dev failed');
+    step(`npm ci --omit=dev --omit=optional in ${dir}`);
+    const ci = spawnSync('npm', ['ci', '--omit=dev', '--omit=optional', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
+    if (ci.status !== 0) fail('npm ci --omit=dev --omit=optional failed');
   }
   step(`node ${spawnSync(node, ['--version']).stdout.toString().trim()}; production install ${spawnSync('du', ['-shL', 'node_modules'], { cwd: dir }).stdout.toString().split('\t')[0]}`);
 

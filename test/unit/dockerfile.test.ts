@@ -30,7 +30,7 @@ describe('Dockerfile', () => {
 
   it('installs only production dependencies at run time and copies only the compiled build', () => {
     const installs = instruction(runtime, 'RUN');
-    expect(installs.some((r) => /npm ci --omit=dev\b/.test(r))).toBe(true);
+    expect(installs.some((r) => /npm ci --omit=dev --omit=optional\b/.test(r))).toBe(true);
     expect(installs.join(' ')).not.toMatch(/--include=dev|npm run build|tsx/);
     expect(instruction(runtime, 'COPY')).toEqual(['package.json package-lock.json ./', '--from=build /app/dist ./dist']);
     expect(instruction(runtime, 'ENV')).toContain('NODE_ENV=production');

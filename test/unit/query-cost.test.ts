@@ -2,22 +2,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildSchema, getIntrospectionQuery, getOperationAST, parse, print, type GraphQLSchema } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { composeServices } from '@apollo/composition';
-import YAML from 'yaml';
 import { loadConfig } from '../../lib/config.js';
 import { operationCost } from '../../lib/query-cost.js';
 import { MAX_MERGED_FIELDS, QueryGuard, mergeError, sizeError } from '../../lib/query-guard.js';
 import { hostileDocument } from '../support/hostile-queries.js';
+import { apiSchema } from '../support/api-schema.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-
-/** The API schema the gateway serves, composed from the subgraph schemas. */
-function apiSchema(): GraphQLSchema {
-  const cfg = YAML.parse(readFileSync(`${ROOT}supergraph.yaml`, 'utf8')) as { subgraphs: Record<string, { routing_url: string; schema: { file: string } }> };
-  const services = Object.entries(cfg.subgraphs).map(([name, s]) => ({ name, url: s.routing_url, typeDefs: parse(readFileSync(`${ROOT}${s.schema.file}`, 'utf8')) }));
-  // Apollo builds it with graphql's CommonJS build (vitest loads the ESM one): the walk must not care.
-  return composeServices(services).schema!.toAPISchema().toGraphQLJSSchema();
-}
 
 const schema = apiSchema();
 const cost = (query: string, variables?: Record<string, unknown>, s = schema) => {

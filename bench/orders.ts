@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { createHomestay, query, stay } from '../test/integration/order/support.js';
-import { figure, withBenchStack } from './support.js';
+import { figure, stackCpuMs, withBenchStack } from './support.js';
 import type { Stack } from '../test/support/stack.js';
 import { QUEUES } from '../contracts/queues.js';
 import { queueOptions } from '../lib/queues.js';
@@ -61,7 +61,7 @@ async function load(stack: Stack, tokens: string[], input: (worker: number) => R
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { ordersPerSec: (codes.get('OK') ?? 0) / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), codes: Object.fromEntries(codes) };
+  return { booked: codes.get('OK') ?? 0, ordersPerSec: (codes.get('OK') ?? 0) / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), codes: Object.fromEntries(codes) };
 }
 
 await withBenchStack(
@@ -72,7 +72,9 @@ await withBenchStack(
     // 1. distinct homestays: plenty of rooms, nights spread over the coming year.
     const own = await Promise.all(tokens.map(() => createHomestay(ns, { roomCount: 100_000 })));
     let k = 0;
+    const cpuBefore = stackCpuMs(stack);
     const distinct = await load(stack, tokens, (w) => ({ homestayId: own[w], ...stay(1 + (k++ % 360), 1), guests: 1 }));
+    figure('cpu.booking.ms', (stackCpuMs(stack) - cpuBefore) / distinct.booked, 'ms', 'CPU time of every stack process (gateway, subgraphs, jobs) per booking, distinct homestays');
     figure('orders.create.distinct.rps', distinct.ordersPerSec, 'orders/s', `createHomestayOrder, ${CONCURRENCY} users on distinct homestays`);
     figure('orders.create.distinct.p50', distinct.p50, 'ms', 'createHomestayOrder on distinct homestays, median latency');
     figure('orders.create.distinct.p99', distinct.p99, 'ms', 'createHomestayOrder on distinct homestays, 99th percentile latency');

@@ -53,6 +53,28 @@ for (const script of scripts) {
   if (code !== 0) failures.push(script);
 }
 
+/**
+ * Figures read against others of the same run (issue 15's targets): the product's paths against
+ * the gateway's cheapest query, and against what the infrastructure alone does (bench/floors.ts).
+ * A ratio is printed only when both of its figures were measured.
+ */
+const DERIVED: [name: string, numerator: string, denominator: string, what: string][] = [
+  ['orders.create_vs_me.ratio', 'orders.create.distinct.rps', 'me.gateway.rps', 'bookings/s divided by `me` req/s through the gateway (target ≥ 0.5)'],
+  ['homestays.page20_vs_me.ratio', 'homestays.page20.rps', 'me.gateway.rps', 'catalog pages/s divided by `me` req/s (target ≥ 0.5)'],
+  ['payments.pipeline_vs_callbacks.ratio', 'payments.pipeline.events_per_s', 'payments.callbacks.rps', 'payment events applied/s divided by callbacks/s (target ≥ 0.95: the pipeline keeps up)'],
+  ['payments.p99_vs_kafka.ratio', 'payments.callback_to_wait_use.p99', 'floor.kafka.roundtrip.p99', 'callback → WAIT_USE p99 divided by the Kafka round trip p99 (target ≤ 10)'],
+  ['orders.close_vs_bullmq.ratio', 'orders.close.lateness.p99', 'floor.bullmq.lateness.p99', 'close lateness p99 divided by a no-op BullMQ job\'s (target ≤ 2)'],
+  ['fed.project_vs_hive.rps_ratio', 'fed.project.rps', 'fed.hive.rps', 'this gateway req/s divided by Hive Gateway req/s on the federation scenario (target ≥ 2)'],
+];
+const valueOf = (name: string) => {
+  const f = figures.find((x) => x.name === name);
+  return f ? Number(f.value) : NaN;
+};
+for (const [name, num, den, what] of DERIVED) {
+  const v = valueOf(num) / valueOf(den);
+  if (Number.isFinite(v) && !figures.some((f) => f.name === name)) figures.push({ script: 'run.ts', name, value: v.toFixed(2), unit: 'x', what });
+}
+
 const cpus = os.cpus();
 console.log(`\nBenchmarks on ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`);
 console.log(`load: autocannon; seconds of load per run: ${process.env.BENCH_DURATION ? `BENCH_DURATION=${process.env.BENCH_DURATION}` : 'each script’s default'}; every figure, ratios included, is from this one run`);

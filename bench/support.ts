@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { Stack, type StackOptions } from '../test/support/stack.js';
 
@@ -65,4 +66,26 @@ export async function loadGraphql(
 export function figure(name: string, value: number, unit: string, what: string): void {
   const shown = Number.isInteger(value) ? String(value) : value.toFixed(2);
   console.log(`FIGURE ${name} ${shown} ${unit} # ${what}`);
+}
+
+/** Linux clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ, 100 on every mainstream kernel). */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU time (user + system, ms) spent so far by every process of the stack: the gateway, the
+ * subgraphs and the jobs process; not the load generator, not MariaDB, Redis or Kafka. The
+ * difference over a run divided by the operations done is that path's CPU per operation.
+ */
+export function stackCpuMs(stack: Stack): number {
+  let ticks = 0;
+  for (const pid of Object.values(stack.pids())) {
+    try {
+      // Fields after the command name (which is in parentheses and may hold spaces): utime is the 12th, stime the 13th.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return (ticks * 1000) / CLOCK_TICKS;
 }

@@ -86,6 +86,11 @@ export class Stack {
     return `http://127.0.0.1:${this.ports[name]}`;
   }
 
+  /** The pids of the running processes (benchmarks read their CPU time). */
+  pids(): Record<string, number> {
+    return Object.fromEntries([...this.children].filter(([, c]) => c.pid && c.exitCode === null).map(([n, c]) => [n, c.pid!]));
+  }
+
   /** Starts one process and waits until its /healthz answers. */
   async startProcess(name: ProcessName, extraEnv: Record<string, string> = {}): Promise<void> {
     const logDir = `${ROOT}.data/test-logs`;

@@ -29,6 +29,10 @@ export type OrderView = z.infer<typeof OrderView>;
 const Transitioned = z.object({ changed: z.boolean(), order: OrderView });
 export type Transitioned = z.infer<typeof Transitioned>;
 
+/** A finished stay (a USED order): what the homestay service needs to accept one review of it. */
+export const Stay = z.object({ sn: z.string(), checkIn: fields.date, checkOut: fields.date, nights: z.number().int().min(1) });
+export type Stay = z.infer<typeof Stay>;
+
 /** The order service's internal API (service credential only, under /internal). */
 export const orderRoutes = {
   /** Unknown sn → NOT_FOUND. */
@@ -50,6 +54,16 @@ export const orderRoutes = {
     '/orders/due-for-settlement',
     z.object({ limit: z.number().int().min(1).max(1000).default(100) }),
     z.object({ orders: z.array(OrderView) }),
+  ),
+  /**
+   * The user's USED orders of one homestay, newest first (at most 100): the stays a review may
+   * belong to (the homestay service allows one review per stay).
+   */
+  stays: route(
+    'order',
+    '/orders/stays',
+    z.object({ userId: fields.id, homestayId: fields.id }),
+    z.object({ stays: z.array(Stay) }),
   ),
 };
 

@@ -1,6 +1,8 @@
 import type { EntityManager, MikroORM } from '../../lib/database.js';
 import { loaderBy, pageLoader } from '../../lib/loader.js';
 import type { BaseContext } from '../../lib/subgraph-server.js';
+import { LandlordService } from './landlord.js';
+import { Reviews } from './reviews.js';
 import { HomestayService } from './service.js';
 
 export function createContext(orm: MikroORM) {
@@ -11,6 +13,8 @@ export function createContext(orm: MikroORM) {
       ...base,
       em,
       homestays,
+      landlord: new LandlordService(em),
+      reviews: new Reviews(em),
       loaders: {
         homestay: loaderBy((ids: readonly string[]) => homestays.findByIds(ids), (h) => String(h.id)),
         business: loaderBy((ids: readonly string[]) => homestays.findBusinessesByIds(ids), (b) => String(b.id)),

@@ -64,6 +64,8 @@ export class HomestayComment extends BaseRow {
   userId!: string;
   content!: string;
   star!: number;
+  /** The stay (a USED order) the review belongs to; null for comments older than that rule. */
+  orderSn: string | null = null;
 }
 
 const money = () => ({ type: new BigIntType('number'), default: 0 });
@@ -136,6 +138,7 @@ export const HomestayCommentSchema = new EntitySchema<HomestayComment, BaseRow>(
     userId: idColumn(),
     content: { type: 'string', length: 1000 },
     star: { type: 'tinyint' },
+    orderSn: { type: 'string', length: 64, nullable: true, unique: 'homestay_comment_order_sn_unique' },
   },
   indexes: [{ name: 'homestay_comment_homestay_idx', properties: ['homestayId', 'id'] }],
 });

@@ -1,11 +1,11 @@
-import { DeadlockException, LockWaitTimeoutException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '../../lib/database.js';
 import { badInput, conflict, notFound, soldOut } from '../../lib/errors.js';
 import { Homestay, ROW_STATE_ON_SALE } from './entities.js';
+import { withRetry } from './inventory.js';
 import { isId, stayNights } from './stay.js';
 import { rowTypeOf, type HeldReservation, type HomestayInfo, type ReserveInput, type ReserveResult } from '../../contracts/homestay.js';
 
-const MAX_ATTEMPTS = 8;
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
 const iso = (col: string) =>
   `concat(date_format(${col}, '%Y-%m-%dT%H:%i:%s.'), lpad(floor(microsecond(${col}) / 1000), 3, '0'), 'Z')`;
@@ -31,24 +31,14 @@ export function homestayInfo(h: Homestay): HomestayInfo {
   };
 }
 
-/** Retries a transaction that lost a deadlock or timed out waiting for a lock. */
-async function withRetry<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (err) {
-      const retryable = err instanceof DeadlockException || err instanceof LockWaitTimeoutException;
-      if (!retryable || attempt >= MAX_ATTEMPTS) throw err;
-      await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
-    }
-  }
-}
-
 /**
  * The nightly room inventory. One inventory row per (homestay, night) counts the reserved rooms;
  * one reservation row per (order sn, night) records who holds them. Every increment is a guarded
- * UPDATE (`reserved < room_count`) in one transaction with the reservation rows, so a night is
- * never sold twice and a stay is reserved for all its nights or none.
+ * UPDATE (`reserved < room_count`, night not closed) in one transaction with the reservation rows,
+ * so a night is never sold twice and a stay is reserved for all its nights or none. room_count is
+ * read in that transaction with the homestay row held in share mode: a landlord lowering it
+ * (updateHomestay) locks the row exclusively, so the lowering and a reserve take turns and a
+ * reserve never counts against a room_count that is no longer the homestay's.
  */
 export class ReservationService {
   constructor(private readonly orm: MikroORM) {}
@@ -97,19 +87,21 @@ export class ReservationService {
     const nights = stayNights(input.checkIn, input.checkOut);
     if (!isId(homestayId)) throw notFound('homestay');
     const em = this.em();
-    const rows: { room_count: number }[] = await em.execute('select room_count from homestay where id = ? and del_state = 0', [homestayId]);
+    const rows: unknown[] = await em.execute('select 1 from homestay where id = ? and del_state = 0', [homestayId]);
     if (!rows.length) throw notFound('homestay');
-    const roomCount = Number(rows[0].room_count);
 
     const done = await this.already(em, sn);
     if (done) return done;
 
     // Missing inventory rows are created outside the transaction: inside it, INSERT IGNORE would
-    // take shared locks that the guarded UPDATE then needs to upgrade, a classic deadlock.
-    await em.execute(
-      `insert ignore into homestay_inventory (homestay_id, night, reserved) values ${nights.map(() => '(?, ?, 0)').join(',')}`,
-      nights.flatMap((n) => [homestayId, n]),
-      'run',
+    // take shared locks that the guarded UPDATE then needs to upgrade, a classic deadlock. Retried:
+    // a landlord closing the same nights (inventory.ts setClosed) writes these rows too.
+    await withRetry(() =>
+      em.execute(
+        `insert ignore into homestay_inventory (homestay_id, night, reserved) values ${nights.map(() => '(?, ?, 0)').join(',')}`,
+        nights.flatMap((n) => [homestayId, n]),
+        'run',
+      ),
     );
 
     try {
@@ -127,6 +119,13 @@ export class ReservationService {
             const prior = await this.already(tx as EntityManager, sn, 'lock in share mode');
             if (prior) return prior;
           }
+          // Share mode: reserves run side by side, a room_count change waits for them (and they for it).
+          const homestay: { room_count: number }[] = await tx.execute(
+            'select room_count from homestay where id = ? and del_state = 0 lock in share mode',
+            [homestayId],
+          );
+          if (!homestay.length) throw notFound('homestay');
+          const roomCount = Number(homestay[0]!.room_count);
           // The unique (sn, night) key: sns reserved before the barrier existed are still repeats.
           await tx.execute(
             `insert into homestay_reservation (sn, homestay_id, night, state, reserved_at) values ${nights
@@ -138,7 +137,7 @@ export class ReservationService {
           // Rows are locked in index order (homestay_id, night), the same in every transaction.
           const res = (await tx.execute(
             `update homestay_inventory set reserved = reserved + 1, version = version + 1
-             where homestay_id = ? and night in (${placeholders(nights.length)}) and reserved < ?`,
+             where homestay_id = ? and night in (${placeholders(nights.length)}) and reserved < ? and closed = 0`,
             [homestayId, ...nights, roomCount],
             'run',
           )) as unknown as { affectedRows: number };

@@ -34,9 +34,15 @@ export const resolvers: Resolvers = {
       return b && b.delState === 0 ? b : null;
     },
     goodBosses: async (_p, _a, ctx) => (await ctx.homestays.goodBossIds()).map(userRef),
+    myBusinesses: (_p, _a, ctx) => ctx.landlord.myBusinesses(requireUserId(ctx)),
   },
   Mutation: {
-    addComment: (_p, { homestayId, star, content }, ctx) => ctx.homestays.addComment(requireUserId(ctx), homestayId, star, content),
+    addComment: (_p, { homestayId, star, content }, ctx) =>
+      ctx.reviews.add(requireUserId(ctx), homestayId, star, content, ctx.caller.requestId),
+    createBusiness: (_p, { input }, ctx) => ctx.landlord.createBusiness(requireUserId(ctx), input),
+    createHomestay: (_p, { input }, ctx) => ctx.landlord.createHomestay(requireUserId(ctx), input),
+    updateHomestay: (_p, { id, input }, ctx) => ctx.landlord.updateHomestay(requireUserId(ctx), id, input),
+    setNightsClosed: (_p, { homestayId, from, to, closed }, ctx) => ctx.landlord.setNightsClosed(requireUserId(ctx), homestayId, from, to, closed),
   },
   Homestay: {
     __resolveReference: (ref, ctx) => ctx.loaders.homestay.load(ref.id),
@@ -68,6 +74,7 @@ export const resolvers: Resolvers = {
     id: (c) => String(c.id),
     user: (c) => userRef(c.userId),
     homestay: (c, _a, ctx) => referenced(ctx.loaders.homestay.load(String(c.homestayId)), `homestay ${c.homestayId} of comment ${c.id}`),
+    order: (c) => (c.orderSn ? { __typename: 'HomestayOrder' as const, sn: c.orderSn } : null),
     createdAt: (c) => c.createTime,
   },
 };

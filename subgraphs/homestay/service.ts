@@ -1,6 +1,6 @@
 import type { EntityManager } from '../../lib/database.js';
 import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '../../lib/connection.js';
-import { badInput, notFound } from '../../lib/errors.js';
+import { badInput } from '../../lib/errors.js';
 import {
   ACTIVITY_GOOD_BUSINESS,
   ACTIVITY_PREFERRED_HOMESTAY,
@@ -9,6 +9,7 @@ import {
   HomestayComment,
   ROW_STATE_ON_SALE,
 } from './entities.js';
+import { nightsOf, type NightAvailability } from './inventory.js';
 import { isId, stayNights } from './stay.js';
 
 export interface HomestayListArgs extends PageArgs {
@@ -25,15 +26,6 @@ export interface Rating {
   count: number;
 }
 
-export interface NightAvailability {
-  night: string;
-  reserved: number;
-  free: number;
-  available: boolean;
-}
-
-export const MAX_COMMENT_LENGTH = 1000;
-
 /** The id part of a keyset cursor over `id desc`. */
 function afterId(after: string | null | undefined): string | undefined {
   const key = decodeCursor(after, 1);
@@ -45,7 +37,7 @@ function afterId(after: string | null | undefined): string | undefined {
 
 const byId = (row: { id: string }) => [String(row.id)];
 
-/** The travel service's reads and comment writes; resolvers and seeders go through it. */
+/** The travel service's reads; resolvers and seeders go through it. */
 export class HomestayService {
   constructor(private readonly em: EntityManager) {}
 
@@ -95,8 +87,9 @@ export class HomestayService {
     }
     if (stay) {
       qb.andWhere('h.room_count > 0');
+      // A night is out when it is full or closed by the landlord (inventory.ts).
       qb.andWhere(
-        'not exists (select 1 from homestay_inventory i where i.homestay_id = h.id and i.night >= ? and i.night < ? and i.reserved >= h.room_count)',
+        'not exists (select 1 from homestay_inventory i where i.homestay_id = h.id and i.night >= ? and i.night < ? and (i.reserved >= h.room_count or i.closed = 1))',
         [args.checkIn, args.checkOut],
       );
     }
@@ -191,31 +184,8 @@ export class HomestayService {
     return toConnection(rows, size, byId, Boolean(after));
   }
 
-  async addComment(userId: string, homestayId: string, star: number, content: string): Promise<HomestayComment> {
-    if (!Number.isInteger(star) || star < 1 || star > 5) throw badInput('star', 'star must be 1 to 5');
-    const text = content.trim();
-    const len = [...text].length;
-    if (len < 1 || len > MAX_COMMENT_LENGTH) throw badInput('content', `content must be 1 to ${MAX_COMMENT_LENGTH} characters`);
-    const homestay = await this.findOne(homestayId);
-    if (!homestay) throw notFound('homestay');
-    const comment = this.em.create(HomestayComment, { homestayId: homestay.id, userId, content: text, star } as HomestayComment);
-    await this.em.flush();
-    return comment;
-  }
-
-  /** Every night of [checkIn, checkOut) with its reserved rooms. */
-  async availability(homestay: Homestay, checkIn: string, checkOut: string): Promise<NightAvailability[]> {
-    const nights = stayNights(checkIn, checkOut);
-    const rows: { night: string; reserved: number }[] = await this.em.execute(
-      `select date_format(night, '%Y-%m-%d') as night, reserved from homestay_inventory
-       where homestay_id = ? and night >= ? and night < ?`,
-      [homestay.id, checkIn, checkOut],
-    );
-    const reserved = new Map(rows.map((r) => [r.night, Number(r.reserved)]));
-    return nights.map((night) => {
-      const r = reserved.get(night) ?? 0;
-      const free = Math.max(0, homestay.roomCount - r);
-      return { night, reserved: r, free, available: free > 0 };
-    });
+  /** Every night of [checkIn, checkOut) with its reserved rooms and whether the landlord closed it. */
+  availability(homestay: Homestay, checkIn: string, checkOut: string): Promise<NightAvailability[]> {
+    return nightsOf(this.em, homestay, stayNights(checkIn, checkOut));
   }
 }

@@ -5,7 +5,7 @@ import { serve } from '../../lib/contract.js';
 import type { Logger } from '../../lib/logger.js';
 import { OrderService, toView, type OrderDeps } from './service.js';
 
-/** The order service's internal API (contracts/order.ts), for the payment service and the jobs. */
+/** The order service's internal API (contracts/order.ts), for the payment and homestay services and the jobs. */
 export function internalRoutes(orm: MikroORM, deps: Omit<OrderDeps, 'log'>, log: Logger) {
   const service = () => new OrderService(orm.em.fork() as EntityManager, { ...deps, log });
   return (router: express.Router) => {
@@ -15,5 +15,6 @@ export function internalRoutes(orm: MikroORM, deps: Omit<OrderDeps, 'log'>, log:
       return { changed, order: toView(order) };
     });
     serve(router, orderRoutes.dueForSettlement, async (b) => ({ orders: await service().dueForSettlement(b.limit) }));
+    serve(router, orderRoutes.stays, async (b) => ({ stays: await service().staysOf(b.userId, b.homestayId) }));
   };
 }

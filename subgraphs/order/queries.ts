@@ -1,8 +1,8 @@
 import type { EntityManager } from '../../lib/database.js';
 import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '../../lib/connection.js';
 import { badInput, notFound } from '../../lib/errors.js';
-import type { OrderState, OrderView } from '../../contracts/order.js';
-import { dateString, todayIn } from '../../lib/dates.js';
+import type { OrderState, OrderView, Stay } from '../../contracts/order.js';
+import { dateString, nightsBetween, todayIn } from '../../lib/dates.js';
 import { HomestayOrder } from './entities.js';
 import { HIDDEN_STATE_CODES, STATE_CODE, publicStateOf } from './state-machine.js';
 
@@ -49,6 +49,20 @@ export class OrderQueries {
       { orderBy: { id: 'asc' }, limit: Math.min(Math.max(1, limit || 100), 1000) },
     );
     return rows.map(toView);
+  }
+
+  /** The user's USED orders of one homestay, newest first: the stays the guest may review. */
+  async staysOf(userId: string, homestayId: string, limit = 100): Promise<Stay[]> {
+    const rows = await this.em.find(
+      HomestayOrder,
+      { userId, homestayId, tradeState: STATE_CODE.USED, delState: 0 },
+      { orderBy: { id: 'desc' }, limit },
+    );
+    return rows.map((o) => {
+      const checkIn = dateString(o.liveStartDate);
+      const checkOut = dateString(o.liveEndDate);
+      return { sn: o.sn, checkIn, checkOut, nights: nightsBetween(checkIn, checkOut) };
+    });
   }
 }
 

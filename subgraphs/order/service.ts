@@ -51,4 +51,5 @@ export class OrderService {
   listForUser(...a: Parameters<OrderQueries['listForUser']>) { return this.queries.listForUser(...a); }
   view(...a: Parameters<OrderQueries['view']>) { return this.queries.view(...a); }
   dueForSettlement(...a: Parameters<OrderQueries['dueForSettlement']>) { return this.queries.dueForSettlement(...a); }
+  staysOf(...a: Parameters<OrderQueries['staysOf']>) { return this.queries.staysOf(...a); }
 }

@@ -31,6 +31,42 @@ export type CancellationPolicy =
   /** Half until 7 days before; nothing after. */
   | 'STRICT';
 
+/** A business of the signed-in user (createBusiness). */
+export type CreateBusinessInput = {
+  /** At most 1024 characters. */
+  info?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 32 characters. */
+  title: Scalars['String']['input'];
+};
+
+/** A new homestay of one of the caller's businesses. Prices are cents. */
+export type CreateHomestayInput = {
+  /** A business of the caller (another landlord's: FORBIDDEN). */
+  businessId: Scalars['ID']['input'];
+  cancellationPolicy: CancellationPolicy;
+  /** 1 to 64 characters. */
+  city: Scalars['String']['input'];
+  /** At most 255 characters. */
+  foodInfo?: InputMaybe<Scalars['String']['input']>;
+  /** Cents per guest per night: 0 to 100000000. */
+  foodPrice: Scalars['Int']['input'];
+  /** At most 4096 characters. */
+  info?: InputMaybe<Scalars['String']['input']>;
+  /** Bookable from now on (false keeps it off the lists and refuses bookings). */
+  onSale?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Guests one stay may have: 1 to 50. */
+  peopleNum: Scalars['Int']['input'];
+  /** Cents per night (per room, or per guest for PER_PERSON): 0 to 100000000. */
+  price: Scalars['Int']['input'];
+  /** Rooms sold per night: 1 to 500. */
+  roomCount: Scalars['Int']['input'];
+  rowType: HomestayRowType;
+  /** At most 128 characters. */
+  subTitle?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 64 characters. */
+  title: Scalars['String']['input'];
+};
+
 /** A homestay (looklook's travel service), with its nightly room inventory. */
 export type Homestay = {
   __typename?: 'Homestay';
@@ -125,6 +161,8 @@ export type HomestayComment = {
   createdAt: Scalars['DateTime']['output'];
   homestay: Homestay;
   id: Scalars['ID']['output'];
+  /** The stay the review belongs to (its author reads the whole order, others its sn); null for comments written before reviews needed a stay. */
+  order?: Maybe<HomestayOrder>;
   /** 1 to 5. */
   star: Scalars['Int']['output'];
   user: User;
@@ -154,6 +192,12 @@ export type HomestayEdge = {
   node: Homestay;
 };
 
+/** A booking, owned by the order subgraph (only its owner reads more than its sn). */
+export type HomestayOrder = {
+  __typename?: 'HomestayOrder';
+  sn: Scalars['ID']['output'];
+};
+
 export { HomestayRowType };
 
 /** Which homestays `homestays` lists. */
@@ -165,8 +209,24 @@ export type HomestayScope =
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Comments a homestay as the signed-in user; content 1 to 1000 characters, star 1 to 5. */
+  /**
+   * Reviews a homestay after a stay: the caller needs a USED order of it without a review yet
+   * (one review per stay, the newest such stay; FORBIDDEN otherwise). Content 1 to 1000
+   * characters, star 1 to 5.
+   */
   addComment: HomestayComment;
+  /** Makes the signed-in user a landlord: one business per user (a second is CONFLICT). */
+  createBusiness: HomestayBusiness;
+  /** Adds a homestay to one of the caller's businesses (NOT_FOUND for an unknown business, FORBIDDEN for another's). */
+  createHomestay: Homestay;
+  /**
+   * Closes (or with closed: false reopens) the nights [from, to) of one of the caller's homestays:
+   * from today on, at most 366 nights. A closed night is sold out to new bookings; bookings already
+   * made keep their rooms. Returns the nights as availability shows them.
+   */
+  setNightsClosed: Array<NightAvailability>;
+  /** Changes one of the caller's homestays (NOT_FOUND unknown, FORBIDDEN another's); orders already made keep their prices. */
+  updateHomestay: Homestay;
 };
 
 
@@ -176,12 +236,40 @@ export type MutationAddCommentArgs = {
   star: Scalars['Int']['input'];
 };
 
+
+export type MutationCreateBusinessArgs = {
+  input: CreateBusinessInput;
+};
+
+
+export type MutationCreateHomestayArgs = {
+  input: CreateHomestayInput;
+};
+
+
+export type MutationSetNightsClosedArgs = {
+  closed: Scalars['Boolean']['input'];
+  from: Scalars['Date']['input'];
+  homestayId: Scalars['ID']['input'];
+  to: Scalars['Date']['input'];
+};
+
+
+export type MutationUpdateHomestayArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateHomestayInput;
+};
+
 export type NightAvailability = {
   __typename?: 'NightAvailability';
+  /** Whether a new booking can take this night (false when full or closed). */
   available: Scalars['Boolean']['output'];
-  /** Rooms still free that night. */
+  /** Closed by the landlord (setNightsClosed): sold out to new bookings. */
+  closed: Scalars['Boolean']['output'];
+  /** Rooms still free that night: 0 when the landlord closed it. */
   free: Scalars['Int']['output'];
   night: Scalars['Date']['output'];
+  /** Rooms held by bookings that night (bookings made before a closing keep their rooms). */
   reserved: Scalars['Int']['output'];
 };
 
@@ -210,6 +298,8 @@ export type Query = {
    * checkIn/checkOut together (a room free every night of [checkIn, checkOut), at most 30 nights).
    */
   homestays: HomestayConnection;
+  /** The signed-in user's businesses (a landlord has one; empty for a guest). */
+  myBusinesses: Array<HomestayBusiness>;
 };
 
 
@@ -237,6 +327,25 @@ export type QueryHomestaysArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   guests?: InputMaybe<Scalars['Int']['input']>;
   scope?: InputMaybe<HomestayScope>;
+};
+
+/**
+ * Changes to one of the caller's homestays: fields left out (or null) keep their value; the rules
+ * are those of CreateHomestayInput. Prices and the policy apply to bookings made from then on.
+ */
+export type UpdateHomestayInput = {
+  cancellationPolicy?: InputMaybe<CancellationPolicy>;
+  city?: InputMaybe<Scalars['String']['input']>;
+  foodInfo?: InputMaybe<Scalars['String']['input']>;
+  foodPrice?: InputMaybe<Scalars['Int']['input']>;
+  info?: InputMaybe<Scalars['String']['input']>;
+  onSale?: InputMaybe<Scalars['Boolean']['input']>;
+  peopleNum?: InputMaybe<Scalars['Int']['input']>;
+  price?: InputMaybe<Scalars['Int']['input']>;
+  /** Below the rooms already booked on a night from today on: CONFLICT naming that night, nothing changed. */
+  roomCount?: InputMaybe<Scalars['Int']['input']>;
+  subTitle?: InputMaybe<Scalars['String']['input']>;
+  title?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A landlord or guest, owned by the user subgraph. */
@@ -344,11 +453,13 @@ export type FederationReferenceTypes = {
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   CancellationPolicy: CancellationPolicy;
+  CreateBusinessInput: CreateBusinessInput;
+  CreateHomestayInput: CreateHomestayInput;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Homestay: ResolverTypeWrapper<HomestayEntity>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   HomestayBusiness: ResolverTypeWrapper<HomestayBusinessEntity>;
   HomestayBusinessConnection: ResolverTypeWrapper<Omit<HomestayBusinessConnection, 'edges'> & { edges: Array<ResolversTypes['HomestayBusinessEdge']> }>;
@@ -358,12 +469,14 @@ export type ResolversTypes = {
   HomestayCommentEdge: ResolverTypeWrapper<Omit<HomestayCommentEdge, 'node'> & { node: ResolversTypes['HomestayComment'] }>;
   HomestayConnection: ResolverTypeWrapper<Omit<HomestayConnection, 'edges'> & { edges: Array<ResolversTypes['HomestayEdge']> }>;
   HomestayEdge: ResolverTypeWrapper<Omit<HomestayEdge, 'node'> & { node: ResolversTypes['Homestay'] }>;
+  HomestayOrder: ResolverTypeWrapper<HomestayOrder>;
   HomestayRowType: HomestayRowType;
   HomestayScope: HomestayScope;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NightAvailability: ResolverTypeWrapper<NightAvailability>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  UpdateHomestayInput: UpdateHomestayInput;
   User: ResolverTypeWrapper<User>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -371,11 +484,13 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  CreateBusinessInput: CreateBusinessInput;
+  CreateHomestayInput: CreateHomestayInput;
+  ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Homestay: HomestayEntity;
-  Int: Scalars['Int']['output'];
-  ID: Scalars['ID']['output'];
   Float: Scalars['Float']['output'];
   HomestayBusiness: HomestayBusinessEntity;
   HomestayBusinessConnection: Omit<HomestayBusinessConnection, 'edges'> & { edges: Array<ResolversParentTypes['HomestayBusinessEdge']> };
@@ -385,10 +500,12 @@ export type ResolversParentTypes = {
   HomestayCommentEdge: Omit<HomestayCommentEdge, 'node'> & { node: ResolversParentTypes['HomestayComment'] };
   HomestayConnection: Omit<HomestayConnection, 'edges'> & { edges: Array<ResolversParentTypes['HomestayEdge']> };
   HomestayEdge: Omit<HomestayEdge, 'node'> & { node: ResolversParentTypes['Homestay'] };
+  HomestayOrder: HomestayOrder;
   Mutation: Record<PropertyKey, never>;
   NightAvailability: NightAvailability;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  UpdateHomestayInput: UpdateHomestayInput;
   User: User;
   String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
@@ -471,6 +588,7 @@ export type HomestayCommentResolvers<ContextType = HomestayContext, ParentType e
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   homestay?: Resolver<ResolversTypes['Homestay'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  order?: Resolver<Maybe<ResolversTypes['HomestayOrder']>, ParentType, ContextType>;
   star?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
@@ -495,14 +613,23 @@ export type HomestayEdgeResolvers<ContextType = HomestayContext, ParentType exte
   node?: Resolver<ResolversTypes['Homestay'], ParentType, ContextType>;
 };
 
+export type HomestayOrderResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['HomestayOrder'] = ResolversParentTypes['HomestayOrder']> = {
+  sn?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type HomestayRowTypeResolvers = EnumResolverSignature<{ PER_PERSON?: any, PER_ROOM?: any }, ResolversTypes['HomestayRowType']>;
 
 export type MutationResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addComment?: Resolver<ResolversTypes['HomestayComment'], ParentType, ContextType, RequireFields<MutationAddCommentArgs, 'content' | 'homestayId' | 'star'>>;
+  createBusiness?: Resolver<ResolversTypes['HomestayBusiness'], ParentType, ContextType, RequireFields<MutationCreateBusinessArgs, 'input'>>;
+  createHomestay?: Resolver<ResolversTypes['Homestay'], ParentType, ContextType, RequireFields<MutationCreateHomestayArgs, 'input'>>;
+  setNightsClosed?: Resolver<Array<ResolversTypes['NightAvailability']>, ParentType, ContextType, RequireFields<MutationSetNightsClosedArgs, 'closed' | 'from' | 'homestayId' | 'to'>>;
+  updateHomestay?: Resolver<ResolversTypes['Homestay'], ParentType, ContextType, RequireFields<MutationUpdateHomestayArgs, 'id' | 'input'>>;
 };
 
 export type NightAvailabilityResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['NightAvailability'] = ResolversParentTypes['NightAvailability']> = {
   available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  closed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   free?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   night?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   reserved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -522,6 +649,7 @@ export type QueryResolvers<ContextType = HomestayContext, ParentType extends Res
   guessYouLike?: Resolver<Array<ResolversTypes['Homestay']>, ParentType, ContextType>;
   homestay?: Resolver<Maybe<ResolversTypes['Homestay']>, ParentType, ContextType, RequireFields<QueryHomestayArgs, 'id'>>;
   homestays?: Resolver<ResolversTypes['HomestayConnection'], ParentType, ContextType, RequireFields<QueryHomestaysArgs, 'scope'>>;
+  myBusinesses?: Resolver<Array<ResolversTypes['HomestayBusiness']>, ParentType, ContextType>;
 };
 
 export type UserResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
@@ -540,6 +668,7 @@ export type Resolvers<ContextType = HomestayContext> = {
   HomestayCommentEdge?: HomestayCommentEdgeResolvers<ContextType>;
   HomestayConnection?: HomestayConnectionResolvers<ContextType>;
   HomestayEdge?: HomestayEdgeResolvers<ContextType>;
+  HomestayOrder?: HomestayOrderResolvers<ContextType>;
   HomestayRowType?: HomestayRowTypeResolvers;
   Mutation?: MutationResolvers<ContextType>;
   NightAvailability?: NightAvailabilityResolvers<ContextType>;

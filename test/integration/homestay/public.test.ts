@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type mysql from 'mysql2/promise';
 import { errorCode, gql, signUp, type GqlResult } from '../../support/gql.js';
 import { callInternal, createBusiness, createHomestay, homestayDb, uniqueCity, uniqueSn } from '../../support/homestay-fixtures.js';
+import { stayDates, usedStay } from '../../support/stays.js';
 
 const LIST = `query($first: Int, $after: String, $city: String, $guests: Int, $checkIn: Date, $checkOut: Date, $scope: HomestayScope) {
   homestays(first: $first, after: $after, city: $city, guests: $guests, checkIn: $checkIn, checkOut: $checkOut, scope: $scope) {
@@ -189,6 +190,8 @@ describe('comments', () => {
   it('adds comments for a signed-in user and lists them as a connection, newest first', async () => {
     const homestayId = await createHomestay(db, { businessId, landlordId: landlord.userId, city: uniqueCity() });
     const guest = await signUp('Guest Commenter');
+    // A review needs a stay of its own (reviews.test.ts): three finished stays, three reviews.
+    for (let i = 0; i < 3; i++) await usedStay(guest.token, { homestayId, ...stayDates(1 + i, 1) });
     const first = await gql(ADD, { homestayId, star: 5, content: '  Lovely stay  ' }, { token: guest.token });
     expect(first.errors).toBeUndefined();
     expect(first.data.addComment).toMatchObject({ star: 5, content: 'Lovely stay', user: { id: guest.userId, nickname: 'Guest Commenter' }, homestay: { id: homestayId } });

@@ -9,6 +9,8 @@ const FEDERATION_DIRECTIVES = /* GraphQL */ `
   directive @link(url: String!, as: String, import: [String]) repeatable on SCHEMA
   directive @key(fields: String!, resolvable: Boolean = true) repeatable on OBJECT | INTERFACE
   directive @shareable repeatable on OBJECT | FIELD_DEFINITION
+  directive @external on OBJECT | FIELD_DEFINITION
+  directive @requires(fields: String!) on FIELD_DEFINITION
 `;
 
 interface Subgraph {
@@ -18,6 +20,8 @@ interface Subgraph {
   entities?: Record<string, string>;
   /** Entities of other subgraphs whose parent here is the reference the gateway sends (`{ __typename, key }`). */
   references?: string[];
+  /** Other schema types → `module#Type` (relative to the subgraph's folder) the resolvers use as their parent. */
+  parents?: Record<string, string>;
   /** Enum → type of entities.ts holding the internal values the resolvers map the enum to. */
   enumValues?: Record<string, string>;
 }
@@ -33,7 +37,13 @@ const SUBGRAPHS: Record<string, Subgraph> = {
     entities: { Homestay: 'Homestay', HomestayBusiness: 'HomestayBusiness', HomestayComment: 'HomestayComment' },
     enumValues: { HomestayRowType: 'RowTypeCode' },
   },
-  order: { context: 'OrderContext', entities: { HomestayOrder: 'HomestayOrder' }, references: ['User'] },
+  order: {
+    context: 'OrderContext',
+    entities: { HomestayOrder: 'HomestayOrder', Settlement: 'SettleRecord' },
+    references: ['User'],
+    // The gateway sends them with their landlord (`@requires`), which the generated reference type cannot express.
+    parents: { Homestay: 'settlements.js#LandlordOwned', HomestayBusiness: 'settlements.js#LandlordOwned' },
+  },
   payment: { context: 'PaymentContext', entities: { Payment: 'ThirdPayment' }, references: ['HomestayOrder'] },
 };
 
@@ -60,6 +70,7 @@ const config: CodegenConfig = {
           mappers: {
             ...fromEntities(s.entities),
             ...Object.fromEntries((s.references ?? []).map((type) => [type, `FederationReferenceTypes['${type}']`])),
+            ...Object.fromEntries(Object.entries(s.parents ?? {}).map(([type, ref]) => [type, `../${ref}`])),
           },
           // Entity classes share names with schema types: `User` is the schema's, `UserEntity` the row.
           mapperTypeSuffix: 'Entity',

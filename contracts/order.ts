@@ -48,7 +48,7 @@ export const orderRoutes = {
     }),
     Transitioned,
   ),
-  /** Paid orders whose stay has ended, oldest first. */
+  /** Orders owed a settlement (WAIT_USE, USED, or REFUNDED for less than the total) whose stay has ended, oldest first. */
   dueForSettlement: route(
     'order',
     '/orders/due-for-settlement',

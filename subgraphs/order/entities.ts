@@ -101,14 +101,19 @@ export const HomestayOrderSchema = new EntitySchema<HomestayOrder, BaseRow>({
 });
 
 /**
- * What the platform owes a business for one finished stay. Written only in the transaction that
- * moves its order WAIT_USE → USED (OrderService.settle), so it exists exactly for settled orders.
+ * What the platform owes a business for one finished stay: one per order (unique order_sn),
+ * written by the settle job once the stay has ended (OrderTransitions.settle), for an order WAIT_USE
+ * (moved to USED in the same transaction), USED (checked in) or partly REFUNDED. The amount is the
+ * order's total less its refund_amount.
  */
 export class SettleRecord extends BaseRow {
   orderSn!: string;
   businessId!: string;
+  /** The order's homestay, for a homestay's settlements (null only on records whose order was missing when it was back-filled). */
+  homestayId: string | null = null;
   amount!: number;
   periodStart!: string;
+  /** The stay's checkOut day: a business's income is counted by it. */
   periodEnd!: string;
 }
 
@@ -119,11 +124,17 @@ export const SettleRecordSchema = new EntitySchema<SettleRecord, BaseRow>({
   properties: {
     orderSn: { type: 'string', length: 25, unique: true },
     businessId: idColumn(),
+    homestayId: { ...idColumn(), nullable: true },
     amount: { type: 'integer' },
     periodStart: { type: 'date' },
     periodEnd: { type: 'date' },
   },
-  indexes: [{ name: 'settle_record_business_index', properties: ['businessId'] }],
+  indexes: [
+    // HomestayBusiness.income: a business's stays ended in a run of days
+    { name: 'settle_record_business_end_index', properties: ['businessId', 'periodEnd'] },
+    // Homestay.settlements: newest first
+    { name: 'settle_record_homestay_index', properties: ['homestayId', 'id'] },
+  ],
 });
 
 export const entities = [HomestayOrderSchema, SettleRecordSchema];

@@ -1,10 +1,14 @@
 import type { EntityManager } from '../../lib/database.js';
-import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '../../lib/connection.js';
+import type { Connection, PageArgs } from '../../lib/connection.js';
 import { badInput, notFound } from '../../lib/errors.js';
 import type { OrderState, OrderView, Stay } from '../../contracts/order.js';
 import { dateString, nightsBetween, todayIn } from '../../lib/dates.js';
 import { HomestayOrder } from './entities.js';
+import { newestFirst } from './paging.js';
 import { HIDDEN_STATE_CODES, STATE_CODE, publicStateOf } from './state-machine.js';
+
+type OrderFilter = { state?: OrderState | null };
+const stateFilter = (f: OrderFilter) => (f.state ? STATE_CODE[f.state] : { $nin: HIDDEN_STATE_CODES });
 
 /** Reads of orders, for the subgraph, the internal API and the jobs. */
 export class OrderQueries {
@@ -21,18 +25,19 @@ export class OrderQueries {
     return this.em.find(HomestayOrder, { sn: { $in: [...sns] }, delState: 0, tradeState: { $nin: HIDDEN_STATE_CODES } });
   }
 
-  /** Newest first (id descending), keyset paginated on id. */
-  async listForUser(userId: string, args: PageArgs & { state?: OrderState | null }): Promise<Connection<HomestayOrder>> {
-    const size = pageSize(args.first);
-    const after = decodeCursor(args.after, 1);
-    const where: Record<string, unknown> = { userId, delState: 0 };
-    where.tradeState = args.state ? STATE_CODE[args.state] : { $nin: HIDDEN_STATE_CODES };
-    if (after) {
-      if (!/^\d+$/.test(String(after[0]))) throw badInput('after', 'after is not a valid cursor');
-      where.id = { $lt: String(after[0]) };
+  /** A guest's orders, newest first. */
+  listForUser(userId: string, args: PageArgs & OrderFilter): Promise<Connection<HomestayOrder>> {
+    return newestFirst(this.em, HomestayOrder, { userId, delState: 0, tradeState: stateFilter(args) }, args);
+  }
+
+  /** The orders of a landlord's homestays (homestay_user_id, the landlord when the guest booked), newest first. */
+  listForLandlord(landlordId: string, args: PageArgs & OrderFilter & { homestayId?: string | null }): Promise<Connection<HomestayOrder>> {
+    const where: Record<string, unknown> = { homestayUserId: landlordId, delState: 0, tradeState: stateFilter(args) };
+    if (args.homestayId != null) {
+      if (!/^\d{1,20}$/.test(args.homestayId)) throw badInput('homestayId', 'homestayId is not a homestay id');
+      where.homestayId = args.homestayId;
     }
-    const rows = await this.em.find(HomestayOrder, where, { orderBy: { id: 'desc' }, limit: size + 1 });
-    return toConnection(rows, size, (o) => [String(o.id)], Boolean(after));
+    return newestFirst(this.em, HomestayOrder, where, args);
   }
 
   async view(sn: string): Promise<OrderView> {
@@ -41,13 +46,26 @@ export class OrderQueries {
     return toView(order);
   }
 
-  /** WAIT_USE orders whose checkOut date has passed in APP_TIMEZONE (for the settle-record job). */
+  /**
+   * Orders whose stay has ended (checkOut before today in APP_TIMEZONE) and that are owed a
+   * settlement they do not have yet (OrderTransitions.settle decides again under the row lock):
+   * WAIT_USE, USED, and REFUNDED for less than the total. Oldest first, for the settle-record job.
+   */
   async dueForSettlement(limit: number): Promise<OrderView[]> {
-    const rows = await this.em.find(
-      HomestayOrder,
-      { tradeState: STATE_CODE.WAIT_USE, liveEndDate: { $lt: todayIn() }, delState: 0 },
-      { orderBy: { id: 'asc' }, limit: Math.min(Math.max(1, limit || 100), 1000) },
-    );
+    const rows = await this.em
+      .createQueryBuilder(HomestayOrder, 'o')
+      .select('*')
+      .where({ liveEndDate: { $lt: todayIn() }, delState: 0 })
+      // A REFUNDED order without refund_amount was refunded in full (null < total is not true).
+      .andWhere('(o.trade_state in (?, ?) or (o.trade_state = ? and o.refund_amount < o.order_total_price))', [
+        STATE_CODE.WAIT_USE,
+        STATE_CODE.USED,
+        STATE_CODE.REFUNDED,
+      ])
+      .andWhere('not exists (select 1 from settle_record s where s.order_sn = o.sn)')
+      .orderBy({ id: 'asc' })
+      .limit(Math.min(Math.max(1, limit || 100), 1000))
+      .getResultList();
     return rows.map(toView);
   }
 

@@ -1,7 +1,9 @@
 import type { EntityManager } from '../../lib/database.js';
 import { OrderBooking, type BookingDeps } from './booking.js';
+import { OrderCheckIn } from './check-in.js';
 import { OrderQueries } from './queries.js';
 import { OrderTransitions } from './transitions.js';
+import { SettlementQueries } from './settlements.js';
 
 export { MAX_NIGHTS } from '../../contracts/stay.js';
 export { checkOrderInput, inputFingerprint, newOrderSn, priceOrder, type CreateOrderInput } from './booking-rules.js';
@@ -14,17 +16,22 @@ export type OrderDeps = BookingDeps;
  * The order domain as its callers know it (resolvers, internal.ts, mq/): one object per
  * EntityManager, so a request or a job has one identity map whichever part it goes through. The
  * work is done by the booking saga (booking.ts), the transitions of an existing order
- * (transitions.ts) and the reads (queries.ts); this only wires them together.
+ * (transitions.ts), the landlord's check-in (check-in.ts) and the reads (queries.ts,
+ * settlements.ts); this only wires them together.
  */
 export class OrderService {
   private readonly queries: OrderQueries;
   private readonly transitions: OrderTransitions;
   private readonly booking: OrderBooking;
+  private readonly checkIns: OrderCheckIn;
+  private readonly settlements: SettlementQueries;
 
   constructor(em: EntityManager, deps: OrderDeps) {
     this.queries = new OrderQueries(em);
     this.transitions = new OrderTransitions(em, deps, this.queries);
     this.booking = new OrderBooking(em, deps, this.transitions);
+    this.checkIns = new OrderCheckIn(deps, this.queries, this.transitions);
+    this.settlements = new SettlementQueries(em);
   }
 
   // ---------------------------------------------------------------- booking
@@ -43,13 +50,20 @@ export class OrderService {
   payDeadlineOf(...a: Parameters<OrderTransitions['payDeadlineOf']>) { return this.transitions.payDeadlineOf(...a); }
   overdueSns(...a: Parameters<OrderTransitions['overdueSns']>) { return this.transitions.overdueSns(...a); }
   releaseQuietly(...a: Parameters<OrderTransitions['releaseQuietly']>) { return this.transitions.releaseQuietly(...a); }
+  checkIn(...a: Parameters<OrderCheckIn['checkIn']>) { return this.checkIns.checkIn(...a); }
 
   // ---------------------------------------------------------------- reads
 
   findForUser(...a: Parameters<OrderQueries['findForUser']>) { return this.queries.findForUser(...a); }
   findBySns(...a: Parameters<OrderQueries['findBySns']>) { return this.queries.findBySns(...a); }
   listForUser(...a: Parameters<OrderQueries['listForUser']>) { return this.queries.listForUser(...a); }
+  listForLandlord(...a: Parameters<OrderQueries['listForLandlord']>) { return this.queries.listForLandlord(...a); }
   view(...a: Parameters<OrderQueries['view']>) { return this.queries.view(...a); }
   dueForSettlement(...a: Parameters<OrderQueries['dueForSettlement']>) { return this.queries.dueForSettlement(...a); }
   staysOf(...a: Parameters<OrderQueries['staysOf']>) { return this.queries.staysOf(...a); }
+
+  // ---------------------------------------------------------------- a landlord's earnings
+
+  settlementsOf(...a: Parameters<SettlementQueries['forHomestay']>) { return this.settlements.forHomestay(...a); }
+  income(...a: Parameters<SettlementQueries['income']>) { return this.settlements.income(...a); }
 }

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { EntityManager } from '../../lib/database.js';
 import { conflict, notFound } from '../../lib/errors.js';
+import { todayIn } from '../../lib/dates.js';
 import type { OrderState } from '../../contracts/order.js';
 import { HomestayOrder } from './entities.js';
 import { deliver } from './events.js';
@@ -56,28 +57,44 @@ export class OrderTransitions {
   }
 
   /**
-   * The settlement of a finished stay: WAIT_USE → USED and its settle_record commit together, so
-   * the guarded transition alone decides between settling and refunding (WAIT_USE → REFUNDED):
-   * whichever matches first wins, the other changes nothing. A settled order is a no-op; a
-   * refunded (or otherwise moved) one is CONFLICT.
+   * The settlement of a finished stay (mq/settle-record.scheduler.ts): one settle_record per
+   * order, for the order's total less what was refunded, in one transaction that holds the order's
+   * row: a WAIT_USE order becomes USED with it (so the guarded transition decides between settling
+   * and a refund, WAIT_USE → REFUNDED, or a check-in, which then finds it USED); a USED (checked-in)
+   * order and one REFUNDED for less than its total get their record as they are. Changes nothing
+   * for an order already settled, refunded in full, not yet ended, or otherwise moved (a race the
+   * row lock has already decided). `changed`: a record was written.
    */
   async settle(sn: string): Promise<{ changed: boolean }> {
     const result = await this.em.transactional(async (tx) => {
-      const moved = await transition(tx as EntityManager, sn, 'USED');
-      if (moved?.changed) {
-        await tx.getConnection().execute(
-          `insert into settle_record (order_sn, business_id, amount, period_start, period_end)
-           select sn, homestay_business_id, order_total_price, live_start_date, live_end_date from homestay_order where sn = ?`,
-          [sn],
-          'run',
-          tx.getTransactionContext(),
-        );
-      }
-      return moved;
+      const conn = tx.getConnection();
+      const trx = tx.getTransactionContext();
+      const [order] = await conn.execute<{ trade_state: number; order_total_price: number; refund_amount: number | null; ended: number }[]>(
+        `select trade_state, order_total_price, refund_amount, live_end_date < ? as ended
+         from homestay_order where sn = ? and del_state = 0 for update`,
+        [todayIn(), sn],
+        'all',
+        trx,
+      );
+      if (!order) return null;
+      const [settled] = await conn.execute('select 1 from settle_record where order_sn = ?', [sn], 'all', trx);
+      const amount = order.order_total_price - (order.refund_amount ?? 0);
+      const state = stateOf(order.trade_state);
+      const owed = state === 'WAIT_USE' || state === 'USED' || (state === 'REFUNDED' && order.refund_amount !== null && amount > 0);
+      if (settled || !Number(order.ended) || !owed) return { moved: undefined, recorded: false };
+      const moved = state === 'WAIT_USE' ? await transition(tx as EntityManager, sn, 'USED') : undefined;
+      await conn.execute(
+        `insert into settle_record (order_sn, business_id, homestay_id, amount, period_start, period_end)
+         select sn, homestay_business_id, homestay_id, ?, live_start_date, live_end_date from homestay_order where sn = ?`,
+        [amount, sn],
+        'run',
+        trx,
+      );
+      return { moved, recorded: true };
     });
     if (!result) throw notFound('order');
-    await this.deliver(result);
-    return { changed: result.changed };
+    if (result.moved) await this.deliver(result.moved);
+    return { changed: result.recorded };
   }
 
   /** cancelOrder: the owner, while WAIT_PAY (a second cancel is a no-op; any other state CONFLICT). */

@@ -1,6 +1,7 @@
 /* Generated from schema.graphql by `npm run codegen`: do not edit. */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { HomestayOrder as HomestayOrderEntity } from '../entities.js';
+import type { HomestayOrder as HomestayOrderEntity, SettleRecord as SettleRecordEntity } from '../entities.js';
+import type { LandlordOwned as LandlordOwnedEntity } from '../settlements.js';
 import type { OrderContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -16,6 +17,19 @@ export type Scalars = {
   /** A calendar day, YYYY-MM-DD */
   Date: { input: string; output: string; }
   DateTime: { input: Date; output: Date; }
+};
+
+/** A business's earnings over a run of days, by the day each stay ended (its checkOut). */
+export type BusinessIncome = {
+  __typename?: 'BusinessIncome';
+  /** Cents: the sum of the settlements of the stays that ended from `from` to `to`. */
+  amount: Scalars['Int']['output'];
+  /** First day counted (included). */
+  from: Scalars['Date']['output'];
+  /** How many settled stays that is. */
+  stays: Scalars['Int']['output'];
+  /** Last day counted (included). */
+  to: Scalars['Date']['output'];
 };
 
 export type CreateHomestayOrderInput = {
@@ -36,6 +50,34 @@ export type CreateHomestayOrderInput = {
 export type Homestay = {
   __typename?: 'Homestay';
   id: Scalars['ID']['output'];
+  /** The homestay's landlord (homestay subgraph): what settlements needs to check the caller. */
+  landlord: User;
+  /** What the platform settled with the landlord for this homestay's stays, newest first. Only its landlord reads them (FORBIDDEN for anyone else). */
+  settlements: SettlementConnection;
+};
+
+
+export type HomestaySettlementsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type HomestayBusiness = {
+  __typename?: 'HomestayBusiness';
+  id: Scalars['ID']['output'];
+  /**
+   * What the business earned from the stays that ended (checkOut) between from and to, both days
+   * included: the sum of their settlements. Only its landlord reads it (FORBIDDEN for anyone else).
+   */
+  income: BusinessIncome;
+  /** The business's landlord (homestay subgraph): what income needs to check the caller. */
+  landlord: User;
+};
+
+
+export type HomestayBusinessIncomeArgs = {
+  from: Scalars['Date']['input'];
+  to: Scalars['Date']['input'];
 };
 
 /** A booking of one room (per-room homestays) or of places (per-person ones) for a run of nights, with a snapshot of the homestay's prices at booking time. */
@@ -71,7 +113,7 @@ export type HomestayOrder = {
   title: Scalars['String']['output'];
   /** Cents: homestayTotal + foodTotal. */
   total: Scalars['Int']['output'];
-  /** 8 characters to show at check-in; set when the order is paid. */
+  /** 8 characters the guest shows at check-in; set when the order is paid. Only the guest reads it (null for the landlord). */
   tradeCode?: Maybe<Scalars['String']['output']>;
   user: User;
 };
@@ -92,6 +134,15 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Cancels the caller's unpaid order and releases its nights; CONFLICT once it is paid. */
   cancelOrder: HomestayOrder;
+  /**
+   * The landlord checks the guest in with the order's tradeCode (case and surrounding spaces do not
+   * matter): a WAIT_USE order becomes USED, on or after its check-in day (CONFLICT before it, and for
+   * an order not paid or refunded); checking in a USED order again returns it. Only the order's
+   * landlord may (FORBIDDEN). A wrong code is BAD_USER_INPUT; after 5 wrong codes the order's
+   * check-in is refused for 15 minutes with RATE_LIMITED (extensions.retryAfter), even with the
+   * right code.
+   */
+  checkIn: HomestayOrder;
   /** Books the nights [checkIn, checkOut): SOLD_OUT when any night is full, nothing reserved then. */
   createHomestayOrder: HomestayOrder;
 };
@@ -99,6 +150,12 @@ export type Mutation = {
 
 export type MutationCancelOrderArgs = {
   sn: Scalars['ID']['input'];
+};
+
+
+export type MutationCheckInArgs = {
+  code: Scalars['String']['input'];
+  orderSn: Scalars['ID']['input'];
 };
 
 
@@ -133,10 +190,23 @@ export type PageInfo = {
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * The orders of the caller's homestays (as their landlord), newest first, optionally in one state
+   * or of one homestay; empty for a user without homestays. The guest's mobile reads masked.
+   */
+  landlordOrders: HomestayOrderConnection;
   /** The caller's orders, newest first, optionally in one state. */
   myOrders: HomestayOrderConnection;
   /** One of the caller's orders; another user's order reads as NOT_FOUND. */
   order?: Maybe<HomestayOrder>;
+};
+
+
+export type QueryLandlordOrdersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  homestayId?: InputMaybe<Scalars['ID']['input']>;
+  state?: InputMaybe<OrderState>;
 };
 
 
@@ -149,6 +219,37 @@ export type QueryMyOrdersArgs = {
 
 export type QueryOrderArgs = {
   sn: Scalars['ID']['input'];
+};
+
+/**
+ * What the platform owes a landlord for one finished stay, written once the stay has ended: the
+ * order's total, less what was refunded. A checked-in, a never-checked-in and a partly refunded stay
+ * each have one; a stay refunded in full has none.
+ */
+export type Settlement = {
+  __typename?: 'Settlement';
+  /** Cents: the order's total less its refundAmount. */
+  amount: Scalars['Int']['output'];
+  id: Scalars['ID']['output'];
+  order: HomestayOrder;
+  /** The stay's checkOut day (the day of departure). */
+  periodEnd: Scalars['Date']['output'];
+  /** The stay's check-in day. */
+  periodStart: Scalars['Date']['output'];
+  /** When the settlement was recorded. */
+  settledAt: Scalars['DateTime']['output'];
+};
+
+export type SettlementConnection = {
+  __typename?: 'SettlementConnection';
+  edges: Array<SettlementEdge>;
+  pageInfo: PageInfo;
+};
+
+export type SettlementEdge = {
+  __typename?: 'SettlementEdge';
+  cursor: Scalars['String']['output'];
+  node: Settlement;
 };
 
 export type Subscription = {
@@ -256,12 +357,24 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping of federation types */
 export type FederationTypes = {
+  Homestay: Homestay;
+  HomestayBusiness: HomestayBusiness;
   HomestayOrder: HomestayOrder;
   User: User;
 };
 
 /** Mapping of federation reference types */
 export type FederationReferenceTypes = {
+  Homestay:
+    ( { __typename: 'Homestay' }
+    & GraphQLRecursivePick<FederationTypes['Homestay'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['Homestay'], {"landlord":{"id":true}}> ) );
+  HomestayBusiness:
+    ( { __typename: 'HomestayBusiness' }
+    & GraphQLRecursivePick<FederationTypes['HomestayBusiness'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['HomestayBusiness'], {"landlord":{"id":true}}> ) );
   HomestayOrder:
     ( { __typename: 'HomestayOrder' }
     & GraphQLRecursivePick<FederationTypes['HomestayOrder'], {"sn":true}> );
@@ -274,12 +387,14 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  CreateHomestayOrderInput: CreateHomestayOrderInput;
+  BusinessIncome: ResolverTypeWrapper<BusinessIncome>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  CreateHomestayOrderInput: CreateHomestayOrderInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Homestay: ResolverTypeWrapper<Homestay>;
+  Homestay: ResolverTypeWrapper<LandlordOwnedEntity>;
+  HomestayBusiness: ResolverTypeWrapper<LandlordOwnedEntity>;
   HomestayOrder: ResolverTypeWrapper<HomestayOrderEntity>;
   HomestayOrderConnection: ResolverTypeWrapper<Omit<HomestayOrderConnection, 'edges'> & { edges: Array<ResolversTypes['HomestayOrderEdge']> }>;
   HomestayOrderEdge: ResolverTypeWrapper<Omit<HomestayOrderEdge, 'node'> & { node: ResolversTypes['HomestayOrder'] }>;
@@ -288,6 +403,9 @@ export type ResolversTypes = {
   OrderStateChange: ResolverTypeWrapper<Omit<OrderStateChange, 'order'> & { order: ResolversTypes['HomestayOrder'] }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Settlement: ResolverTypeWrapper<SettleRecordEntity>;
+  SettlementConnection: ResolverTypeWrapper<Omit<SettlementConnection, 'edges'> & { edges: Array<ResolversTypes['SettlementEdge']> }>;
+  SettlementEdge: ResolverTypeWrapper<Omit<SettlementEdge, 'node'> & { node: ResolversTypes['Settlement'] }>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<FederationReferenceTypes['User']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -296,12 +414,14 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  CreateHomestayOrderInput: CreateHomestayOrderInput;
+  BusinessIncome: BusinessIncome;
   Int: Scalars['Int']['output'];
+  CreateHomestayOrderInput: CreateHomestayOrderInput;
   ID: Scalars['ID']['output'];
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
-  Homestay: Homestay;
+  Homestay: LandlordOwnedEntity;
+  HomestayBusiness: LandlordOwnedEntity;
   HomestayOrder: HomestayOrderEntity;
   HomestayOrderConnection: Omit<HomestayOrderConnection, 'edges'> & { edges: Array<ResolversParentTypes['HomestayOrderEdge']> };
   HomestayOrderEdge: Omit<HomestayOrderEdge, 'node'> & { node: ResolversParentTypes['HomestayOrder'] };
@@ -309,6 +429,9 @@ export type ResolversParentTypes = {
   OrderStateChange: Omit<OrderStateChange, 'order'> & { order: ResolversParentTypes['HomestayOrder'] };
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  Settlement: SettleRecordEntity;
+  SettlementConnection: Omit<SettlementConnection, 'edges'> & { edges: Array<ResolversParentTypes['SettlementEdge']> };
+  SettlementEdge: Omit<SettlementEdge, 'node'> & { node: ResolversParentTypes['Settlement'] };
   Subscription: Record<PropertyKey, never>;
   User: FederationReferenceTypes['User'];
   String: Scalars['String']['output'];
@@ -327,6 +450,13 @@ export type ShareableDirectiveArgs = { };
 
 export type ShareableDirectiveResolver<Result, Parent, ContextType = OrderContext, Args = ShareableDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type BusinessIncomeResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['BusinessIncome'] = ResolversParentTypes['BusinessIncome']> = {
+  amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  stays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+};
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
@@ -335,8 +465,16 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
-export type HomestayResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Homestay'] = ResolversParentTypes['Homestay']> = {
+export type HomestayResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Homestay'] = ResolversParentTypes['Homestay'], FederationReferenceType extends FederationReferenceTypes['Homestay'] = FederationReferenceTypes['Homestay']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Homestay']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  settlements?: Resolver<ResolversTypes['SettlementConnection'], ParentType, ContextType, Partial<HomestaySettlementsArgs>>;
+};
+
+export type HomestayBusinessResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['HomestayBusiness'] = ResolversParentTypes['HomestayBusiness'], FederationReferenceType extends FederationReferenceTypes['HomestayBusiness'] = FederationReferenceTypes['HomestayBusiness']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['HomestayBusiness']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  income?: Resolver<ResolversTypes['BusinessIncome'], ParentType, ContextType, RequireFields<HomestayBusinessIncomeArgs, 'from' | 'to'>>;
 };
 
 export type HomestayOrderResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['HomestayOrder'] = ResolversParentTypes['HomestayOrder'], FederationReferenceType extends FederationReferenceTypes['HomestayOrder'] = FederationReferenceTypes['HomestayOrder']> = {
@@ -377,6 +515,7 @@ export type HomestayOrderEdgeResolvers<ContextType = OrderContext, ParentType ex
 
 export type MutationResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   cancelOrder?: Resolver<ResolversTypes['HomestayOrder'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'sn'>>;
+  checkIn?: Resolver<ResolversTypes['HomestayOrder'], ParentType, ContextType, RequireFields<MutationCheckInArgs, 'code' | 'orderSn'>>;
   createHomestayOrder?: Resolver<ResolversTypes['HomestayOrder'], ParentType, ContextType, RequireFields<MutationCreateHomestayOrderArgs, 'input'>>;
 };
 
@@ -395,8 +534,28 @@ export type PageInfoResolvers<ContextType = OrderContext, ParentType extends Res
 };
 
 export type QueryResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  landlordOrders?: Resolver<ResolversTypes['HomestayOrderConnection'], ParentType, ContextType, Partial<QueryLandlordOrdersArgs>>;
   myOrders?: Resolver<ResolversTypes['HomestayOrderConnection'], ParentType, ContextType, Partial<QueryMyOrdersArgs>>;
   order?: Resolver<Maybe<ResolversTypes['HomestayOrder']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'sn'>>;
+};
+
+export type SettlementResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Settlement'] = ResolversParentTypes['Settlement']> = {
+  amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  order?: Resolver<ResolversTypes['HomestayOrder'], ParentType, ContextType>;
+  periodEnd?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  periodStart?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  settledAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type SettlementConnectionResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['SettlementConnection'] = ResolversParentTypes['SettlementConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['SettlementEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type SettlementEdgeResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['SettlementEdge'] = ResolversParentTypes['SettlementEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Settlement'], ParentType, ContextType>;
 };
 
 export type SubscriptionResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
@@ -410,9 +569,11 @@ export type UserResolvers<ContextType = OrderContext, ParentType extends Resolve
 };
 
 export type Resolvers<ContextType = OrderContext> = {
+  BusinessIncome?: BusinessIncomeResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Homestay?: HomestayResolvers<ContextType>;
+  HomestayBusiness?: HomestayBusinessResolvers<ContextType>;
   HomestayOrder?: HomestayOrderResolvers<ContextType>;
   HomestayOrderConnection?: HomestayOrderConnectionResolvers<ContextType>;
   HomestayOrderEdge?: HomestayOrderEdgeResolvers<ContextType>;
@@ -420,6 +581,9 @@ export type Resolvers<ContextType = OrderContext> = {
   OrderStateChange?: OrderStateChangeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Settlement?: SettlementResolvers<ContextType>;
+  SettlementConnection?: SettlementConnectionResolvers<ContextType>;
+  SettlementEdge?: SettlementEdgeResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 };

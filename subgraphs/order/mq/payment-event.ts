@@ -107,9 +107,9 @@ async function undoPayment(ctx: Ctx): Promise<string> {
     const order = await readOrder(ctx);
     const to = order.state === 'WAIT_PAY' ? 'CANCELLED' : order.state === 'WAIT_USE' ? 'REFUNDED' : null;
     if (!to) {
-      // Settlement won the order (its record is written): the provider refunded anyway, which only
-      // a person can square with the business. The order stays USED.
-      if (order.state === 'USED') log.error({ orderSn: e.orderSn, paymentSn: payment.sn }, 'provider refund of a settled order; left USED, reconcile by hand');
+      // Checked in or settled first (USED): the provider refunded anyway, which only a person can
+      // square with the business. The order stays USED.
+      if (order.state === 'USED') log.error({ orderSn: e.orderSn, paymentSn: payment.sn }, 'provider refund of a used (checked-in or settled) order; left USED, reconcile by hand');
       return `refund-of-${order.state.toLowerCase()}-order`;
     }
     try {

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { config } from '../../../lib/config.js';
-import { isDomainError } from '../../../lib/errors.js';
 import { openOrderDomain, type OrderDomain } from './order-domain.js';
 import { QUEUES } from '../../../contracts/queues.js';
 import type { JobRunner } from '../../../lib/job-runner.js';
@@ -9,9 +8,10 @@ import { startScheduledJob } from '../../../lib/scheduled-job.js';
 const BATCH = 200;
 
 /**
- * One settle run: every WAIT_USE order whose stay has ended becomes USED together with its
- * settlement record (OrderService.settle, one transaction in the order database). An order
- * refunded since it was listed is skipped: its refund won.
+ * One settle run: every order whose stay has ended and that is owed a settlement gets its one
+ * settle_record (OrderTransitions.settle, one transaction per order in the order database): a
+ * WAIT_USE order becomes USED with it, a checked-in (USED) or partly refunded order keeps its state.
+ * An order that moved since it was listed (refunded in full, say) is left as the lock found it.
  */
 export async function settleOnce(service: OrderDomain['service'], log: Logger): Promise<{ settled: number; failed: number }> {
   let settled = 0;
@@ -24,10 +24,6 @@ export async function settleOnce(service: OrderDomain['service'], log: Logger): 
       try {
         if ((await service().settle(o.sn)).changed) settled += 1;
       } catch (err) {
-        if (isDomainError(err) && err.extensions.code === 'CONFLICT') {
-          log.info({ sn: o.sn, err: err.message }, 'order moved on before its settlement (refunded); not settled');
-          continue;
-        }
         roundFailed += 1;
         log.warn({ sn: o.sn, err: (err as Error).message }, 'settle-record failed for an order; next run retries');
       }

@@ -10,7 +10,8 @@ import { book, callback, createHomestay, payOrder, query, waitFor } from './supp
  * real REFUND callbacks (shared stack). The test holds the orders' rows locked until both the
  * settle run and refunds are waiting on them, so they meet on every order in flight. The order's
  * own state transition decides: each order ends USED with exactly one settlement record, or
- * REFUNDED with none.
+ * REFUNDED, which a provider refund is in full, with none (only a partial refund leaves the
+ * landlord a settlement: test/integration/order/settlement.test.ts).
  */
 const ns = () => testNamespace();
 const ORDERS = 30;
@@ -23,6 +24,14 @@ beforeAll(async () => {
 const inList = (sns: string[]) => `(${sns.map(() => '?').join(',')})`;
 const states = async (sns: string[]) =>
   new Map((await query(ns(), 'order', `select sn, trade_state from homestay_order where sn in ${inList(sns)}`, sns)).map((r) => [r.sn as string, Number(r.trade_state)]));
+/** What a refund left the landlord (the shared settlement rule): total − refund_amount, none for null (in full). */
+const leftOver = async (sns: string[]) =>
+  new Map(
+    (await query(ns(), 'order', `select sn, order_total_price, refund_amount from homestay_order where sn in ${inList(sns)}`, sns)).map((r) => [
+      r.sn as string,
+      r.refund_amount === null ? 0 : Number(r.order_total_price) - Number(r.refund_amount),
+    ]),
+  );
 /** Statements of this test's order database waiting for a row lock (the ones the test holds). */
 const lockWaits = async () =>
   Number((await query(ns(), 'order', `select count(*) n from information_schema.innodb_trx t
@@ -77,16 +86,19 @@ describe('settle-record racing refunds', () => {
     }
 
     const final = await states(sns);
+    const left = await leftOver(sns);
     const records = await settleRecords(sns);
     const recorded = new Map<string, number>();
     for (const r of records) recorded.set(r.order_sn, (recorded.get(r.order_sn) ?? 0) + 1);
     const wrong = sns.filter((sn) => {
       const s = final.get(sn);
       if (s === 2) return recorded.get(sn) !== 1;
-      if (s === 3) return recorded.has(sn);
+      if (s === 3) return (recorded.get(sn) ?? 0) !== (left.get(sn)! > 0 ? 1 : 0);
       return true;
     });
     expect(wrong.map((sn) => ({ sn, state: final.get(sn), records: recorded.get(sn) ?? 0 }))).toEqual([]);
+    // Provider refunds are refunds in full: no refunded order here leaves the landlord anything.
+    expect(sns.filter((sn) => final.get(sn) === 3 && left.get(sn)! > 0)).toEqual([]);
     const used = [...final.values()].filter((s) => s === 2).length;
     console.log(`[settle-refund] ${used} settled, ${ORDERS - used} refunded`);
   }, 240_000);
@@ -95,7 +107,7 @@ describe('settle-record racing refunds', () => {
 // In this file, not payment.test.ts: the racing test above holds its orders' rows locked, which
 // stalls any settle run of the shared stack meanwhile; tests of one file never overlap.
 describe('settle-record', () => {
-  it('a finished stay becomes USED with one settlement record, however often the job runs', async () => {
+  it('a finished stay never checked in becomes USED with one settlement record, however often the job runs', async () => {
     const guest = await signUp();
     const order = await book(guest.token, homestayId);
     const payment = await payOrder(guest.token, order.sn);
@@ -117,6 +129,12 @@ describe('settle-record', () => {
     const records = await query(ns(), 'order', 'select * from settle_record where order_sn = ?', [order.sn]);
     expect(records).toHaveLength(1);
     const o = await orderRow();
-    expect(records[0]).toMatchObject({ amount: order.total, business_id: String(o.homestay_business_id), period_start: o.live_start_date, period_end: o.live_end_date });
+    expect(records[0]).toMatchObject({
+      amount: order.total,
+      business_id: String(o.homestay_business_id),
+      homestay_id: String(o.homestay_id),
+      period_start: o.live_start_date,
+      period_end: o.live_end_date,
+    });
   });
 });

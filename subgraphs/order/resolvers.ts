@@ -24,6 +24,7 @@ export const resolvers: Resolvers = {
   Mutation: {
     createHomestayOrder: async (_p, { input }, ctx) => ctx.orders.create(requireUserId(ctx), input, ctx.caller.requestId),
     cancelOrder: async (_p, { sn }, ctx) => ctx.orders.cancel(requireUserId(ctx), sn),
+    requestRefund: async (_p, { orderSn, reason }, ctx) => ctx.orders.requestRefund(requireUserId(ctx), orderSn, reason),
   },
   Subscription: {
     orderStateChanged: {

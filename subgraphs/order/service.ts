@@ -1,6 +1,7 @@
 import type { EntityManager } from '../../lib/database.js';
 import { OrderBooking, type BookingDeps } from './booking.js';
 import { OrderQueries } from './queries.js';
+import { OrderRefunds } from './refunds.js';
 import { OrderTransitions } from './transitions.js';
 
 export { MAX_NIGHTS } from '../../contracts/stay.js';
@@ -14,17 +15,20 @@ export type OrderDeps = BookingDeps;
  * The order domain as its callers know it (resolvers, internal.ts, mq/): one object per
  * EntityManager, so a request or a job has one identity map whichever part it goes through. The
  * work is done by the booking saga (booking.ts), the transitions of an existing order
- * (transitions.ts) and the reads (queries.ts); this only wires them together.
+ * (transitions.ts), the refunds of paid stays (refunds.ts) and the reads (queries.ts); this only
+ * wires them together.
  */
 export class OrderService {
   private readonly queries: OrderQueries;
   private readonly transitions: OrderTransitions;
   private readonly booking: OrderBooking;
+  private readonly refunds: OrderRefunds;
 
   constructor(em: EntityManager, deps: OrderDeps) {
     this.queries = new OrderQueries(em);
     this.transitions = new OrderTransitions(em, deps, this.queries);
     this.booking = new OrderBooking(em, deps, this.transitions);
+    this.refunds = new OrderRefunds(em, deps, this.queries, this.transitions);
   }
 
   // ---------------------------------------------------------------- booking
@@ -43,6 +47,13 @@ export class OrderService {
   payDeadlineOf(...a: Parameters<OrderTransitions['payDeadlineOf']>) { return this.transitions.payDeadlineOf(...a); }
   overdueSns(...a: Parameters<OrderTransitions['overdueSns']>) { return this.transitions.overdueSns(...a); }
   releaseQuietly(...a: Parameters<OrderTransitions['releaseQuietly']>) { return this.transitions.releaseQuietly(...a); }
+
+  // ---------------------------------------------------------------- refunds
+
+  requestRefund(...a: Parameters<OrderRefunds['request']>) { return this.refunds.request(...a); }
+  payBackRefund(...a: Parameters<OrderRefunds['payBack']>) { return this.refunds.payBack(...a); }
+  unconfirmedRefunds(...a: Parameters<OrderRefunds['unconfirmed']>) { return this.refunds.unconfirmed(...a); }
+  recordPaymentRefund(...a: Parameters<OrderRefunds['recordPaymentRefund']>) { return this.refunds.recordPaymentRefund(...a); }
 
   // ---------------------------------------------------------------- reads
 

@@ -17,8 +17,11 @@ export const PaymentState = z.object({
   live: z.boolean(),
   amount: fields.cents,
   paidAt: fields.instant.nullable(),
-  /** Cents given back once REFUNDED (part of amount for a guest's refund by policy); null before. */
-  refundAmount: fields.cents.nullable(),
+  /**
+   * Cents given back once REFUNDED (part of amount for a guest's refund by policy); null before.
+   * Absent in replies of payment services older than refunds by policy: read as null.
+   */
+  refundAmount: fields.cents.nullable().default(null),
 });
 export type PaymentState = z.infer<typeof PaymentState>;
 

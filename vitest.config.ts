@@ -11,6 +11,7 @@ const WITHOUT_STACK = [
   'test/integration/infra.test.ts',
   'test/integration/jobs/notify-retries.test.ts',
   'test/integration/jobs/stalled-job.test.ts',
+  'test/integration/order/refund-outage.test.ts',
   'test/integration/order/state-machine.test.ts',
   'test/integration/payment/relay-fencing.test.ts',
   'test/integration/schema-drift.test.ts',

@@ -48,6 +48,16 @@ export const orderRoutes = {
     }),
     Transitioned,
   ),
+  /**
+   * The order's live payment was refunded for `amount` (the payment-status consumer): a WAIT_USE
+   * order becomes REFUNDED with it; a REFUNDED one records it as given back. Other states: CONFLICT.
+   */
+  paymentRefunded: route(
+    'order',
+    '/orders/payment-refunded',
+    z.object({ sn: z.string().min(1, 'sn is required').max(64), amount: fields.cents }),
+    Transitioned,
+  ),
   /** Orders owed a settlement (WAIT_USE, USED, or REFUNDED for less than the total) whose stay has ended, oldest first. */
   dueForSettlement: route(
     'order',

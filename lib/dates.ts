@@ -46,3 +46,19 @@ export function stamp(at: Date = new Date(), timeZone: string = config().appTime
 export function dateString(value: string | Date): string {
   return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
 }
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `at` (ms; negative west of Greenwich). */
+function offsetAt(at: number, timeZone: string): number {
+  const p = parts(new Date(at), timeZone);
+  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  return wall - Math.floor(at / 1000) * 1000;
+}
+
+/** The instant calendar day `date` (YYYY-MM-DD) begins in `timeZone`: its local midnight. */
+export function startOfDayIn(date: string, timeZone: string = config().appTimezone): Date {
+  const wallMidnight = utc(date);
+  // The offset at a first guess, then at the corrected instant: the two differ only when the
+  // zone's offset changes (DST) between that midnight read as UTC and the real one.
+  const first = wallMidnight - offsetAt(wallMidnight, timeZone);
+  return new Date(wallMidnight - offsetAt(first, timeZone));
+}

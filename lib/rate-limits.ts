@@ -100,7 +100,7 @@ export function buildRateLimits(cfg: Config, redis: () => Redis = limitsRedis) {
     authPerIp: new RateLimit('auth-ip', cfg.rateLimitAuthPerIp, 3600, 'sign-in and sign-up attempts from this address', redis),
     /** Failed logins per mobile (user service): a login counts until its password proves right. */
     failedLoginPerMobile: new RateLimit('login-mobile', cfg.rateLimitLoginPerMobile, 15 * 60, 'failed sign-ins for this mobile', redis),
-    /** payOrder and requestRefund per user (payment service): both count against the same limit. */
+    /** payOrder (payment service) and requestRefund (order service) per user: both count against the same limit. */
     payPerUser: new RateLimit('pay-user', cfg.rateLimitPayPerUser, 60, 'payment requests', redis),
   };
 }

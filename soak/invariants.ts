@@ -54,12 +54,18 @@ interface OrderRow {
   /** update_time, read as UTC: only to tell when the last change happened, roughly. */
   updated: string;
   total: number;
+  /** Cents a refund gave back (set when the order became REFUNDED; 0 is a refund of nothing). */
+  refund_amount: number | null;
 }
 interface PaymentRow {
   sn: string;
   order_sn: string;
   pay_status: number;
   pay_time: string | null;
+  pay_total: number;
+  /** Holds its order's live slot (the payment that pays the order, or did). */
+  live: boolean;
+  refund_amount: number | null;
 }
 interface HeldRow {
   sn: string;
@@ -75,7 +81,9 @@ export interface Snapshot {
   inventory: { homestay_id: string; night: string; reserved: number; room_count: number; held: number }[];
   heldWithoutInventory: { homestay_id: string; night: string; n: number }[];
   notifications: { user_id: string; dedupe_key: string }[];
-  settlements: { order_sn: string; n: number }[];
+  settlements: { order_sn: string; n: number; amount: number }[];
+  /** REFUNDED events the payment service wrote, per payment: each is one refund through the provider. */
+  refundEvents: Map<string, number>;
   unsentOutbox: number;
   /** Unsent rows of the order service's state-change record (absent before the booking saga). */
   unsentOrderChanges: number;
@@ -95,10 +103,13 @@ export async function snapshot(db: Databases): Promise<Snapshot> {
   const orders = await db.query<OrderRow>(
     'order',
     `select sn, user_id, homestay_id, trade_state, date_format(live_start_date, '%Y-%m-%d') as start, date_format(live_end_date, '%Y-%m-%d') as end,
-       pay_deadline, paid_at, closed_at, update_time as updated, order_total_price as total from homestay_order where del_state = 0`,
+       pay_deadline, paid_at, closed_at, update_time as updated, order_total_price as total, refund_amount from homestay_order where del_state = 0`,
   );
-  const [payments, held, inventory, heldWithoutInventory, notifications, settlements, unsent, unsentChanges, lag] = await Promise.all([
-    db.query<PaymentRow>('payment', 'select sn, order_sn, pay_status, pay_time from third_payment where del_state = 0 order by id'),
+  const [payments, held, inventory, heldWithoutInventory, notifications, settlements, unsent, unsentChanges, lag, refundEvents] = await Promise.all([
+    db.query<PaymentRow>(
+      'payment',
+      'select sn, order_sn, pay_status, pay_time, pay_total, live_order_sn is not null as live, refund_amount from third_payment where del_state = 0 order by id',
+    ),
     db.query<HeldRow>('homestay', `select sn, homestay_id, date_format(night, '%Y-%m-%d') as night from homestay_reservation where state = 0`),
     db.query<Snapshot['inventory'][number]>(
       'homestay',
@@ -113,19 +124,28 @@ export async function snapshot(db: Databases): Promise<Snapshot> {
        where r.state = 0 and i.id is null group by r.homestay_id, r.night`,
     ),
     db.query<Snapshot['notifications'][number]>('user', 'select user_id, dedupe_key from notification'),
-    db.query<Snapshot['settlements'][number]>(settleIn, 'select order_sn, count(*) as n from settle_record group by order_sn'),
+    db.query<Snapshot['settlements'][number]>(settleIn, 'select order_sn, count(*) as n, min(amount) as amount from settle_record group by order_sn'),
     db.query<{ n: number }>('payment', 'select count(*) as n from payment_outbox where sent_at is null'),
     orderChanges ? db.query<{ n: number }>('order', 'select count(*) as n from order_state_change where sent_at is null') : [{ n: 0 }],
     consumerLag(),
+    // Sent rows stay 7 days, so every refund of the run is still there.
+    db.query<{ payload: string }>('payment', `select payload from payment_outbox where payload like '%"payStatus":"REFUNDED"%'`),
   ]);
+  const refundsPerPayment = new Map<string, number>();
+  for (const e of refundEvents) {
+    const paymentSn = String((JSON.parse(e.payload) as { paymentSn: string }).paymentSn);
+    refundsPerPayment.set(paymentSn, (refundsPerPayment.get(paymentSn) ?? 0) + 1);
+  }
+  const cents = (n: unknown) => (n === null || n === undefined ? null : Number(n));
   return {
-    orders: new Map(orders.map((o) => [o.sn, { ...o, trade_state: Number(o.trade_state), total: Number(o.total) }])),
-    payments: payments.map((p) => ({ ...p, pay_status: Number(p.pay_status) })),
+    orders: new Map(orders.map((o) => [o.sn, { ...o, trade_state: Number(o.trade_state), total: Number(o.total), refund_amount: cents(o.refund_amount) }])),
+    payments: payments.map((p) => ({ ...p, pay_status: Number(p.pay_status), pay_total: Number(p.pay_total), live: Number(p.live) === 1, refund_amount: cents(p.refund_amount) })),
     held,
     inventory: inventory.map((i) => ({ ...i, reserved: Number(i.reserved), room_count: Number(i.room_count), held: Number(i.held) })),
     heldWithoutInventory,
     notifications,
-    settlements: settlements.map((s) => ({ ...s, n: Number(s.n) })),
+    settlements: settlements.map((s) => ({ ...s, n: Number(s.n), amount: Number(s.amount) })),
+    refundEvents: refundsPerPayment,
     unsentOutbox: Number(unsent[0]!.n),
     unsentOrderChanges: Number(unsentChanges[0]!.n),
     lag,
@@ -172,6 +192,9 @@ export async function pendingJobs(): Promise<number> {
   }
 }
 
+/** A refund that gave back less than the whole stay leaves the rest to the business (settled once the stay has ended). */
+const owesSettlement = (o: OrderRow) => o.trade_state === 3 && o.refund_amount !== null && o.refund_amount < o.total;
+
 /** What keeps the system from being settled; empty once sweeps, relays, consumers and jobs are done. */
 export async function unsettled(s: Snapshot): Promise<string[]> {
   const left: string[] = [];
@@ -181,8 +204,13 @@ export async function unsettled(s: Snapshot): Promise<string[]> {
   if (waitPay) left.push(`${waitPay} WAIT_PAY orders`);
   const pending = os.filter((o) => o.trade_state === 10).length;
   if (pending) left.push(`${pending} PENDING bookings`);
-  const due = os.filter((o) => o.trade_state === 1 && o.end < today).length;
+  const settled = new Set(s.settlements.map((r) => r.order_sn));
+  const due = os.filter((o) => (o.trade_state === 1 || owesSettlement(o)) && o.end < today && !settled.has(o.sn)).length;
   if (due) left.push(`${due} orders due for settlement`);
+  // A guest's refund whose money has not gone back yet: the order sweep asks the payment service again.
+  const refunding = new Set(s.payments.filter((p) => p.live && p.pay_status === 1).map((p) => p.order_sn));
+  const owed = os.filter((o) => o.trade_state === 3 && (o.refund_amount ?? 0) > 0 && refunding.has(o.sn)).length;
+  if (owed) left.push(`${owed} refunds not yet paid back`);
   const orphans = new Set(s.held.filter((h) => !LIVE.has(s.orders.get(h.sn)?.trade_state ?? -1)).map((h) => h.sn)).size;
   if (orphans) left.push(`${orphans} reservations without a live order`);
   if (s.unsentOutbox) left.push(`${s.unsentOutbox} unsent outbox rows`);
@@ -240,6 +268,7 @@ function money(s: Snapshot, ledger: Ledger): Check {
   for (const p of s.payments) (byOrder.get(p.order_sn) ?? byOrder.set(p.order_sn, []).get(p.order_sn)!).push(p);
   let tookMoney = 0;
   let refundedByPlatform = 0;
+  let refundedForGuests = 0;
   let duplicatesReturned = 0;
   const paidInTime = { deadline: 0, cancel: 0 };
   for (const [sn, ps] of byOrder) {
@@ -256,10 +285,20 @@ function money(s: Snapshot, ledger: Ledger): Check {
       }
     }
     for (const p of took) {
-      if (p.pay_status === 1 && !(o && (o.trade_state === 1 || o.trade_state === 2))) {
-        v.push(`${p.sn} kept the money of ${sn}, which is ${o ? STATE[o.trade_state] : 'missing'}`);
+      // A guest's refund that gave back nothing keeps the payment of its (REFUNDED) order.
+      const keptByRefundOfNothing = p.live && o?.trade_state === 3 && o.refund_amount === 0;
+      if (p.pay_status === 1 && !keptByRefundOfNothing && !(o && (o.trade_state === 1 || o.trade_state === 2))) {
+        v.push(`${p.sn} kept the money of ${sn}, which is ${o ? STATE[o.trade_state] : 'missing'}${o?.trade_state === 3 ? ` (refund ${o.refund_amount})` : ''}`);
       }
+      const refunds = s.refundEvents.get(p.sn) ?? 0;
+      if (refunds > 1) v.push(`${p.sn} of ${sn} was refunded ${refunds} times`);
+      if (p.pay_status === 2 && p.refund_amount !== null && p.refund_amount > p.pay_total) v.push(`${p.sn} of ${sn} refunded ${p.refund_amount}, more than the ${p.pay_total} it took`);
       if (p.pay_status === 2 && !ledger.refundRequested.has(p.sn) && o) {
+        // The order's own refund (the guest's requestRefund): held to the order's amount below.
+        if (p.live && o.trade_state === 3 && (o.refund_amount ?? 0) > 0) {
+          refundedForGuests += 1;
+          continue;
+        }
         refundedByPlatform += 1;
         // Another payment paid the order: this one was a duplicate, and returning it is right.
         if (kept.some((k) => k.sn !== p.sn) && (o.trade_state === 1 || o.trade_state === 2)) continue;
@@ -282,13 +321,25 @@ function money(s: Snapshot, ledger: Ledger): Check {
     if (o.trade_state === 1 && !ps.some((p) => p.pay_status === 1)) v.push(`${o.sn} is WAIT_USE without a successful payment (${ps.map((p) => PAY[p.pay_status]).join(', ') || 'none'})`);
     if (o.trade_state === 2 && !ps.some((p) => p.pay_status === 1 || p.pay_status === 2)) v.push(`${o.sn} is USED and no payment took its money`);
     if (o.trade_state === 2 && ps.some((p) => p.pay_status === 2)) notes.push(`${o.sn} was refunded by the provider after it was settled (USED)`);
+    if (o.trade_state === 3) {
+      // Exactly what the order decided went back through its live payment: all or part of it
+      // (REFUNDED, refund_amount equal), or nothing (the payment kept, SUCCESS).
+      const live = ps.find((p) => p.live);
+      const paid = live ? `${live.sn} is ${PAY[live.pay_status]}${live.refund_amount !== null ? ` refunded ${live.refund_amount}` : ''}` : 'no payment holds it';
+      if (o.refund_amount === null) v.push(`${o.sn} is REFUNDED without a refund amount (${paid})`);
+      else if (!live) v.push(`${o.sn} is REFUNDED (${o.refund_amount}) and ${paid}`);
+      else if (o.refund_amount === 0 ? live.pay_status !== 1 : live.pay_status !== 2 || live.refund_amount !== o.refund_amount) {
+        const more = live.refund_amount !== null && live.refund_amount > o.refund_amount ? ': refunded more than the order gives back' : '';
+        v.push(`${o.sn} is REFUNDED giving back ${o.refund_amount}; its payment ${paid}${more}`);
+      }
+    }
   }
   notes.unshift(
-    `${refundedByPlatform} payments refunded by the platform (${paidInTime.deadline} paid in time and closed at the deadline, ${paidInTime.cancel} paid before the guest's cancel, ${duplicatesReturned} second captures returned), ${ledger.refundRequested.size} refunds sent by the provider`,
+    `${refundedByPlatform} payments refunded by the platform (${paidInTime.deadline} paid in time and closed at the deadline, ${paidInTime.cancel} paid before the guest's cancel, ${duplicatesReturned} second captures returned), ${refundedForGuests} refunded at their guest's request, ${ledger.refundRequested.size} refunds sent by the provider`,
   );
   return {
     name: 'money',
-    scope: `${s.payments.length} payments, ${tookMoney} took money (${ledger.captured.size} captured): at most one kept per order, each paid its order or was refunded, none paid in time was refunded`,
+    scope: `${s.payments.length} payments, ${tookMoney} took money (${ledger.captured.size} captured): at most one kept per order, each paid its order or was refunded (once), none paid in time was refunded, a REFUNDED order's payment gave back exactly its refund`,
     violations: v,
     notes,
   };
@@ -315,19 +366,32 @@ function messages(s: Snapshot): Check {
       v.push(`${o.sn} was never paid (${STATE[o.trade_state]}) and has messages [${got.kinds.join(', ')}]`);
     }
   }
+  // Settlement (the shared rule of issue 13): one record per order once its stay has ended, for a
+  // USED order and for a REFUNDED one that gave back less than its total; the business gets the
+  // total less what was given back. A REFUNDED order that gave everything back is never settled.
   let settled = 0;
   const recorded = new Set<string>();
+  const today = todayIn();
   for (const r of s.settlements) {
     recorded.add(r.order_sn);
     settled += 1;
     const o = s.orders.get(r.order_sn);
     if (r.n > 1) v.push(`${r.order_sn}: ${r.n} settlements`);
     if (!o) v.push(`${r.order_sn}: settled, no such order`);
-    else if (o.trade_state === 3) v.push(`${r.order_sn}: settled and REFUNDED`);
-    else if (o.trade_state !== 2) v.push(`${r.order_sn}: settled and ${STATE[o.trade_state]}`);
+    else if (o.trade_state === 3 && !owesSettlement(o)) v.push(`${r.order_sn}: settled and REFUNDED in full (${o.refund_amount ?? 'no amount'} of ${o.total})`);
+    else if (o.trade_state !== 2 && o.trade_state !== 3) v.push(`${r.order_sn}: settled and ${STATE[o.trade_state]}`);
+    else if (r.amount !== o.total - (o.refund_amount ?? 0)) v.push(`${r.order_sn} (${STATE[o.trade_state]}): settled ${r.amount}, not total ${o.total} less refund ${o.refund_amount ?? 0}`);
   }
-  for (const o of s.orders.values()) if (o.trade_state === 2 && !recorded.has(o.sn)) v.push(`${o.sn} is USED without a settlement`);
-  return { name: 'messages', scope: `${paid} paid orders with one pair of messages each; ${settled} settlements, at most one per order, none for a refunded order`, violations: v };
+  for (const o of s.orders.values()) {
+    if (recorded.has(o.sn) || o.end >= today) continue;
+    if (o.trade_state === 2) v.push(`${o.sn} is USED without a settlement after its stay ended`);
+    if (owesSettlement(o)) v.push(`${o.sn} is REFUNDED giving back ${o.refund_amount} of ${o.total}, and its ended stay is not settled`);
+  }
+  return {
+    name: 'messages',
+    scope: `${paid} paid orders with one pair of messages each; ${settled} settlements, at most one per order, each of its total less any refund, none for an order refunded in full`,
+    violations: v,
+  };
 }
 
 function outbox(s: Snapshot): Check {

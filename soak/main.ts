@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { CANCELLATION_POLICIES } from '../contracts/homestay.js';
 import { addDays, todayIn } from '../lib/dates.js';
 import { createHomestay } from '../test/integration/order/support.js';
 import { Cluster, type Side } from './cluster.js';
@@ -134,7 +135,10 @@ try {
   const homestays: { id: string; rooms: number }[] = [];
   for (let i = 0; i < HOMESTAYS; i++) {
     const rooms = fixtureRng.int(1, 3);
-    homestays.push({ id: await createHomestay(namespace, { roomCount: rooms, title: `Soak ${i + 1}`, price: 10_000 + 1_000 * fixtureRng.int(0, 20) }), rooms });
+    const id = await createHomestay(namespace, { roomCount: rooms, title: `Soak ${i + 1}`, price: 10_000 + 1_000 * fixtureRng.int(0, 20) });
+    // Every cancellation policy, in turn: a guest's refund gives back all, half or nothing.
+    await db.query('homestay', 'update homestay set cancellation_policy = ? where id = ?', [CANCELLATION_POLICIES[i % CANCELLATION_POLICIES.length], id]);
+    homestays.push({ id, rooms });
   }
   // Stays over a span that grows with the run, so a long run does not end up all sold out.
   const spanDays = Math.min(300, Math.max(30, Math.round(SECONDS / 2)));

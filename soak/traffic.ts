@@ -8,7 +8,8 @@ import type { Rng } from './rng.js';
  * The soak's clients: guests browsing, booking (often several at once for the last rooms of the
  * same nights), and every booked order following a plan drawn from the seed: paid, paid twice,
  * failed then paid, refunded, paid late, paid right at its deadline, cancelled while the payment
- * arrives, and so on. The payment provider is the soak too: it sends the signed sandbox callbacks
+ * arrives, given up by the guest (requestRefund, at times repeated or several at once), and so
+ * on. The payment provider is the soak too: it sends the signed sandbox callbacks
  * through either gateway, with the duplicates, delays and disorder of a real one.
  */
 export interface Stay {
@@ -39,6 +40,7 @@ const PAY = `mutation($sn: ID!) { payOrder(orderSn: $sn) { sn amount status } }`
 const LIST = `query($checkIn: Date, $checkOut: Date) { homestays(first: 10, scope: ALL, checkIn: $checkIn, checkOut: $checkOut) { edges { node { id title } } } }`;
 const ONE = `query($id: ID!) { homestay(id: $id) { id title } }`;
 const MINE = `{ me { id notifications(first: 5) { kind } } myOrders(first: 5) { edges { node { sn state payments { sn status } } } } }`;
+const REFUND = `mutation($sn: ID!) { requestRefund(orderSn: $sn, reason: "soak") { sn state refundAmount } }`;
 
 /** How many orders may be following their plan at once (each one sleeps, so this bounds memory, not CPU). */
 const MAX_LIVE_PLANS = 80;
@@ -57,6 +59,7 @@ const PLANS = {
   atDeadline: 10,
   cancelWhilePaying: 7,
   settle: 12,
+  guestRefund: 14,
 } as const;
 type Plan = keyof typeof PLANS;
 
@@ -170,6 +173,26 @@ export class Traffic {
     this.note('cancelOrder', await gql(this.url(rng), CANCEL, { sn: o.sn }, o.guest.token));
   }
 
+  /**
+   * requestRefund of the guest's paid stay; asked again after a pause (a few times) when it came
+   * before the payment's event made the order WAIT_USE (CONFLICT) or the platform was down.
+   */
+  private async requestRefund(rng: Rng, o: BookedOrder): Promise<void> {
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      const r = await gql(this.url(rng), REFUND, { sn: o.sn }, o.guest.token);
+      const unavailable = this.note('requestRefund', r);
+      const refunded = r.data?.requestRefund;
+      if (refunded) {
+        const share = refunded.refundAmount === 0 ? 'nothing' : refunded.refundAmount === o.total ? 'all' : 'part';
+        this.ctx.ledger.outcome(`requestRefund gave back ${share}`);
+        return;
+      }
+      // CONFLICT: the payment's event may not have made the order WAIT_USE yet.
+      if (!unavailable && codeOf(r) !== 'CONFLICT') return;
+      await sleep(rng.int(1000, 3000));
+    }
+  }
+
   private async follow(rng: Rng, o: BookedOrder, plan: Plan): Promise<void> {
     await sleep(rng.int(0, 1500));
     switch (plan) {
@@ -248,6 +271,28 @@ export class Traffic {
         const p = await this.payOrder(rng, o);
         if (!p) return;
         await Promise.all([this.notify(rng, p, 'SUCCESS'), sleep(rng.int(0, 300)).then(() => this.cancel(rng, o))]);
+        return;
+      }
+      case 'guestRefund': {
+        // The guest gives the paid stay up: once, again later, with several taps at once, or while
+        // the provider refunds the whole payment on its own.
+        const p = await this.payOrder(rng, o);
+        if (!p) return;
+        await this.notify(rng, p, 'SUCCESS');
+        await sleep(rng.int(500, 4000));
+        const how = rng.weighted({ once: 5, repeated: 3, concurrent: 3, withProviderRefund: 1 });
+        this.ctx.ledger.outcome(`guest refund ${how}`);
+        if (how === 'concurrent') {
+          await Promise.all(Array.from({ length: rng.int(2, 4) }, () => this.requestRefund(rng, o)));
+        } else if (how === 'withProviderRefund') {
+          await Promise.all([this.requestRefund(rng, o), sleep(rng.int(0, 300)).then(() => this.notify(rng, p, 'REFUND'))]);
+        } else {
+          await this.requestRefund(rng, o);
+          if (how === 'repeated') {
+            await sleep(rng.int(500, 5000));
+            await this.requestRefund(rng, o);
+          }
+        }
         return;
       }
       case 'settle': {

@@ -48,6 +48,8 @@ export class HomestayOrder extends BaseRow {
   inputFingerprint: string | null = null;
   /** Cents given back, set in the transaction that makes the order REFUNDED (0 is a refund of nothing). */
   refundAmount: number | null = null;
+  /** When the payment service confirmed it gave refund_amount back (null while a refund of more than 0 is still owed). */
+  refundConfirmedAt: Date | null = null;
 }
 
 export const HomestayOrderSchema = new EntitySchema<HomestayOrder, BaseRow>({
@@ -88,6 +90,7 @@ export const HomestayOrderSchema = new EntitySchema<HomestayOrder, BaseRow>({
     inputFingerprint: { type: 'string', length: 64, columnType: 'char(64)', nullable: true },
     cancellationPolicy: { type: 'string', length: 16, nullable: true },
     refundAmount: { type: 'integer', nullable: true },
+    refundConfirmedAt: { type: 'datetime', length: 3, nullable: true },
   },
   uniques: [{ name: 'homestay_order_user_idempotency_unique', properties: ['userId', 'idempotencyKey'] }],
   indexes: [
@@ -97,6 +100,8 @@ export const HomestayOrderSchema = new EntitySchema<HomestayOrder, BaseRow>({
     // the sweep of overdue unpaid orders, and of finished stays to settle
     { name: 'homestay_order_state_deadline_index', properties: ['tradeState', 'payDeadline'] },
     { name: 'homestay_order_state_end_index', properties: ['tradeState', 'liveEndDate'] },
+    // the sweep of refunds whose payment has not confirmed them yet
+    { name: 'homestay_order_state_refund_confirmed_index', properties: ['tradeState', 'refundConfirmedAt'] },
   ],
 });
 

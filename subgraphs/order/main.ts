@@ -3,6 +3,7 @@ import { openDatabase } from '../../lib/database.js';
 import { closeOrderQueue } from './mq/queues.js';
 import { onShutdown } from '../../lib/lifecycle.js';
 import { outboxBacklog, registerCollector } from '../../lib/metrics.js';
+import { openRateLimits } from '../../lib/rate-limits.js';
 import { createRedis } from '../../lib/redis.js';
 import { OrderEventRelay } from './events.js';
 import { startOrderSubgraph } from './server.js';
@@ -17,6 +18,8 @@ onShutdown(async () => {
   await orm.close();
 });
 const deps = { redis, closeQueue };
+// requestRefund counts against the per-user payment limit in Redis from the first call.
+await openRateLimits();
 const subgraph = await startOrderSubgraph(orm, deps);
 
 // Publishes state changes whose direct publish was lost (subgraphs/order/events.ts).

@@ -5,6 +5,9 @@ import { call } from '../../lib/contract.js';
 export const paymentApi = {
   get: (sn: string, from: string, requestId?: string) => call(from, paymentRoutes.get, { sn }, requestId),
   refund: (paymentSn: string, reason: string, from: string, requestId?: string) => call(from, paymentRoutes.refund, { paymentSn, reason }, requestId),
+  /** Gives back `amount` of a REFUNDED order's live payment (a guest's refund by policy); once per order. */
+  refundOrder: (orderSn: string, amount: number, reason: string, from: string, requestId?: string) =>
+    call(from, paymentRoutes.refundOrder, { orderSn, amount, reason: reason.slice(0, 255) }, requestId),
   /** At the order's deadline (the close job): `open` while the deadline has not come by the payment service's clock. */
   closeAtDeadline: (orderSn: string, deadline: string, from: string) => call(from, paymentRoutes.closeForOrder, { orderSn, deadline }),
   /**

@@ -36,6 +36,7 @@ export const resolvers: Resolvers = {
     createHomestayOrder: async (_p, { input }, ctx) => ctx.orders.create(requireUserId(ctx), input, ctx.caller.requestId),
     cancelOrder: async (_p, { sn }, ctx) => ctx.orders.cancel(requireUserId(ctx), sn),
     checkIn: async (_p, { orderSn, code }, ctx) => ctx.orders.checkIn(requireUserId(ctx), orderSn, code),
+    requestRefund: async (_p, { orderSn, reason }, ctx) => ctx.orders.requestRefund(requireUserId(ctx), orderSn, reason),
   },
   Subscription: {
     orderStateChanged: {

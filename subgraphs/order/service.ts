@@ -2,6 +2,7 @@ import type { EntityManager } from '../../lib/database.js';
 import { OrderBooking, type BookingDeps } from './booking.js';
 import { OrderCheckIn } from './check-in.js';
 import { OrderQueries } from './queries.js';
+import { OrderRefunds } from './refunds.js';
 import { OrderTransitions } from './transitions.js';
 import { SettlementQueries } from './settlements.js';
 
@@ -16,8 +17,8 @@ export type OrderDeps = BookingDeps;
  * The order domain as its callers know it (resolvers, internal.ts, mq/): one object per
  * EntityManager, so a request or a job has one identity map whichever part it goes through. The
  * work is done by the booking saga (booking.ts), the transitions of an existing order
- * (transitions.ts), the landlord's check-in (check-in.ts) and the reads (queries.ts,
- * settlements.ts); this only wires them together.
+ * (transitions.ts), the refunds of paid stays (refunds.ts), the landlord's check-in
+ * (check-in.ts) and the reads (queries.ts, settlements.ts); this only wires them together.
  */
 export class OrderService {
   private readonly queries: OrderQueries;
@@ -25,6 +26,7 @@ export class OrderService {
   private readonly booking: OrderBooking;
   private readonly checkIns: OrderCheckIn;
   private readonly settlements: SettlementQueries;
+  private readonly refunds: OrderRefunds;
 
   constructor(em: EntityManager, deps: OrderDeps) {
     this.queries = new OrderQueries(em);
@@ -32,6 +34,7 @@ export class OrderService {
     this.booking = new OrderBooking(em, deps, this.transitions);
     this.checkIns = new OrderCheckIn(deps, this.queries, this.transitions);
     this.settlements = new SettlementQueries(em);
+    this.refunds = new OrderRefunds(em, deps, this.queries, this.transitions);
   }
 
   // ---------------------------------------------------------------- booking
@@ -51,6 +54,13 @@ export class OrderService {
   overdueSns(...a: Parameters<OrderTransitions['overdueSns']>) { return this.transitions.overdueSns(...a); }
   releaseQuietly(...a: Parameters<OrderTransitions['releaseQuietly']>) { return this.transitions.releaseQuietly(...a); }
   checkIn(...a: Parameters<OrderCheckIn['checkIn']>) { return this.checkIns.checkIn(...a); }
+
+  // ---------------------------------------------------------------- refunds
+
+  requestRefund(...a: Parameters<OrderRefunds['request']>) { return this.refunds.request(...a); }
+  payBackRefund(...a: Parameters<OrderRefunds['payBack']>) { return this.refunds.payBack(...a); }
+  unconfirmedRefunds(...a: Parameters<OrderRefunds['unconfirmed']>) { return this.refunds.unconfirmed(...a); }
+  recordPaymentRefund(...a: Parameters<OrderRefunds['recordPaymentRefund']>) { return this.refunds.recordPaymentRefund(...a); }
 
   // ---------------------------------------------------------------- reads
 

@@ -84,6 +84,10 @@ export interface TransitionFields {
   closedAt?: Date;
   /** null frees the key of a failed booking, so the guest's retry with it books anew. */
   idempotencyKey?: null;
+  /** Cents given back (→ REFUNDED): decided with the move, so two racing refunds cannot record two amounts. */
+  refundAmount?: number;
+  /** The payment service has already given refundAmount back (a refund the provider made). */
+  refundConfirmedAt?: Date;
 }
 
 export interface TransitionResult {
@@ -107,6 +111,8 @@ const COLUMN: Record<keyof TransitionFields, string> = {
   tradeCode: 'trade_code',
   closedAt: 'closed_at',
   idempotencyKey: 'idempotency_key',
+  refundAmount: 'refund_amount',
+  refundConfirmedAt: 'refund_confirmed_at',
 };
 
 /**

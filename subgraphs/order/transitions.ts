@@ -41,13 +41,17 @@ export class OrderTransitions {
    * releases the nights of a CANCELLED or REFUNDED order (also when the move was already done, to
    * finish a release that failed before; a release that fails now is left to the sweep).
    */
-  async transition(sn: string, to: OrderState, opts: { paidAt?: Date; closedAt?: Date } = {}) {
+  async transition(sn: string, to: OrderState, opts: { paidAt?: Date; closedAt?: Date } & Pick<TransitionFields, 'refundAmount' | 'refundConfirmedAt'> = {}) {
     const fields: TransitionFields = {};
     if (to === 'WAIT_USE') {
       fields.paidAt = opts.paidAt ?? new Date();
       fields.tradeCode = newTradeCode();
     }
     if (to === 'CANCELLED') fields.closedAt = opts.closedAt ?? new Date();
+    if (to === 'REFUNDED') {
+      fields.refundAmount = opts.refundAmount;
+      fields.refundConfirmedAt = opts.refundConfirmedAt;
+    }
     const result = await transition(this.em, sn, to, fields);
     if (!result) throw notFound('order');
     await this.deliver(result);

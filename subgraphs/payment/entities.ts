@@ -23,6 +23,8 @@ export class ThirdPayment extends BaseRow {
   payTime: Date | null = null;
   /** order_sn while the payment is waiting or paid; its unique index allows one such payment per order. */
   liveOrderSn: string | null = null;
+  /** Cents given back once REFUNDED: all of pay_total, or part of it for a guest's refund by policy. */
+  refundAmount: number | null = null;
 }
 
 /** An event written in the same transaction as the change it reports; the relay publishes it. */
@@ -55,6 +57,7 @@ export const ThirdPaymentSchema = new EntitySchema<ThirdPayment, BaseRow>({
     payStatus: { type: 'tinyint', default: 0 },
     payTime: { type: 'datetime', length: 3, nullable: true },
     liveOrderSn: { type: 'string', length: 25, nullable: true, unique: true },
+    refundAmount: { type: 'integer', nullable: true },
   },
 });
 

@@ -10,6 +10,10 @@ export function internalRoutes(service: () => PaymentService) {
       const p = await service().refund(b.paymentSn, b.reason);
       return { sn: p.sn, orderSn: p.orderSn, payStatus: p.payStatus };
     });
+    serve(router, paymentRoutes.refundOrder, async (b) => {
+      const p = await service().refundOrder(b.orderSn, b.amount, b.reason);
+      return { paymentSn: p.sn, orderSn: p.orderSn, refundAmount: p.refundAmount ?? p.payTotal };
+    });
     serve(router, paymentRoutes.get, (b) => service().current(b.sn));
     // The close-order job asks this before it cancels an unpaid order at its deadline, and the
     // order service before a guest's cancel (`byGuest`: close now).

@@ -132,7 +132,11 @@ export class PaymentService {
         late = takeSlot ? 'live' : 'refund';
         if (takeSlot) p.liveOrderSn = p.orderSn;
       } else if (notice.status === 'FAILED' && current === 'WAITING') to = 'FAILED';
-      else if (notice.status === 'REFUND' && current === 'SUCCESS') to = 'REFUNDED';
+      else if (notice.status === 'REFUND' && current === 'SUCCESS') {
+        to = 'REFUNDED';
+        // The provider gives back the whole payment on its own.
+        p.refundAmount = p.payTotal;
+      }
       if (!to) return { outcome: 'unchanged' };
       if (notice.transactionId) p.transactionId = notice.transactionId;
       this.move(em, p, to, notice.status === 'FAILED' ? 'PAYERROR' : notice.status);
@@ -168,6 +172,7 @@ export class PaymentService {
       live: p.liveOrderSn === p.orderSn,
       amount: p.payTotal,
       paidAt: p.payTime ? p.payTime.toISOString() : null,
+      refundAmount: p.refundAmount,
     };
   }
 
@@ -219,6 +224,7 @@ export class PaymentService {
       const p = await em.findOneOrFail(ThirdPayment, { sn: paymentSnValue }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       if (p.payStatus === PAY_STATUS.SUCCESS) {
         p.tradeStateDesc = `refunded (${refundId}): ${reason}`.slice(0, 255);
+        p.refundAmount = p.payTotal;
         this.move(em, p, 'REFUNDED', 'REFUND');
         await em.flush();
       }
@@ -226,6 +232,42 @@ export class PaymentService {
     });
     this.onOutboxWrite();
     return result;
+  }
+
+  /**
+   * A guest's refund by policy (the order service made the order REFUNDED first): gives back
+   * `amount` of the order's live, successful payment through the provider, and the payment turns
+   * REFUNDED (also when the refund is partial) with its event, as any refund.
+   *
+   * One refund per order however often and however concurrently this is asked (the request, the
+   * sweep's backstop and a repeated request all land here): the payment row stays locked from
+   * the check to the commit, the provider call included, so a second call waits and then finds
+   * the payment REFUNDED. Asked again with the same amount, it answers the same; with another
+   * amount (or after the provider refunded the whole payment on its own) it is CONFLICT. Should
+   * this process die between the provider's answer and the commit, the next call asks the
+   * provider again, which a real provider dedupes by the refund number (the payment's sn).
+   */
+  async refundOrder(orderSn: string, amount: number, reason: string): Promise<ThirdPayment> {
+    const { payment, changed } = await this.em.transactional(async (em) => {
+      const p = await em.findOne(ThirdPayment, { liveOrderSn: orderSn, delState: 0 }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      if (!p || (p.payStatus !== PAY_STATUS.SUCCESS && p.payStatus !== PAY_STATUS.REFUNDED)) {
+        throw conflict(`order ${orderSn} has no successful payment to refund`);
+      }
+      if (p.payStatus === PAY_STATUS.REFUNDED) {
+        const refunded = p.refundAmount ?? p.payTotal;
+        if (refunded !== amount) throw conflict(`payment ${p.sn} of order ${orderSn} was refunded ${refunded}, not ${amount}`);
+        return { payment: p, changed: false };
+      }
+      if (amount > p.payTotal) throw conflict(`a refund of ${amount} is more than payment ${p.sn} took (${p.payTotal})`);
+      const { refundId } = await this.provider.refund({ sn: p.sn, transactionId: p.transactionId, amount }, reason);
+      p.tradeStateDesc = `refunded ${amount} (${refundId}): ${reason}`.slice(0, 255);
+      p.refundAmount = amount;
+      this.move(em, p, 'REFUNDED', 'REFUND');
+      await em.flush();
+      return { payment: p, changed: true };
+    });
+    if (changed) this.onOutboxWrite();
+    return payment;
   }
 
   /** Changes a payment's status and writes the event for it in the caller's transaction. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../support/stack.js';
 import { errorCode, gql, uniqueMobile, type GqlResult } from '../support/gql.js';
 import { connect, refusal, subscribe } from '../support/ws.js';
-import { createHomestay, PAY, query, stay } from './payment/support.js';
+import { callback, createHomestay, PAY, query, stay, waitFor } from './payment/support.js';
 
 /**
  * The request limits of issue 13 through real gateways, services, Redis and MySQL, in a namespace
@@ -211,5 +211,29 @@ describe('RATE_LIMIT_PAY_PER_USER on payOrder', () => {
     expectRateLimited(refused, 60);
     expect(await query(namespace, 'payment', 'select sn from third_payment where order_sn = ?', [second])).toEqual([]);
     expect(await query(namespace, 'payment', 'select sn from third_payment where order_sn = ?', [first])).toHaveLength(1);
+  });
+});
+
+describe('RATE_LIMIT_PAY_PER_USER on requestRefund', () => {
+  it('counts requestRefund with payOrder: past the limit a refund is RATE_LIMITED and changes nothing', async () => {
+    const client = newClient();
+    const { token } = await signUp(client.headers);
+    const homestayId = await createHomestay(namespace);
+    const sns = [await book(token, homestayId, 10, client.headers), await book(token, homestayId, 20, client.headers)];
+    // Two payOrder calls, both paid by the provider.
+    for (const sn of sns) {
+      const r = await gql(PAY, { sn }, { token, url: a.graphqlUrl, headers: client.headers });
+      expect(r.errors).toBeUndefined();
+      expect(await callback(a.gatewayUrl, { paymentSn: r.data.payOrder.sn, amount: r.data.payOrder.amount })).toEqual({ status: 200, text: 'SUCCESS' });
+    }
+    const state = async (sn: string) => (await query(namespace, 'order', 'select trade_state, refund_amount from homestay_order where sn = ?', [sn]))[0]!;
+    for (const sn of sns) await waitFor(`${sn} paid`, async () => Number((await state(sn)).trade_state) === 1, 30_000, 100);
+    const REFUND = `mutation($sn: ID!) { requestRefund(orderSn: $sn) { state } }`;
+    const third = await gql(REFUND, { sn: sns[0] }, { token, url: a.graphqlUrl, headers: client.headers });
+    expect(third.data?.requestRefund).toEqual({ state: 'REFUNDED' });
+    const refused = await gql(REFUND, { sn: sns[1] }, { token, url: a.graphqlUrl, headers: client.headers });
+    expectRateLimited(refused, 60);
+    expect(await state(sns[1]!)).toEqual({ trade_state: 1, refund_amount: null });
+    expect(Number((await query(namespace, 'payment', 'select pay_status from third_payment where order_sn = ?', [sns[1]]))[0]!.pay_status)).toBe(1);
   });
 });

@@ -105,6 +105,12 @@ export type HomestayOrder = {
   payDeadline: Scalars['DateTime']['output'];
   /** Snapshot: cents per night (per room or per guest, see the homestay). */
   price: Scalars['Int']['output'];
+  /**
+   * Cents given back, set once a refund is decided (the order is REFUNDED): what the order's
+   * cancellation policy allowed when the guest asked (0 when it allowed nothing), or the whole
+   * payment when the payment provider refunded it. null before.
+   */
+  refundAmount?: Maybe<Scalars['Int']['output']>;
   remark: Scalars['String']['output'];
   /** HSO + yyyyMMddHHmmss + 8 digits */
   sn: Scalars['ID']['output'];
@@ -145,6 +151,18 @@ export type Mutation = {
   checkIn: HomestayOrder;
   /** Books the nights [checkIn, checkOut): SOLD_OUT when any night is full, nothing reserved then. */
   createHomestayOrder: HomestayOrder;
+  /**
+   * Cancels one of the caller's paid stays (WAIT_USE): the order becomes REFUNDED with refundAmount,
+   * what the cancellation policy booked with it gives back at this moment (cents, rounded down),
+   * counted to the start of the check-in day in the platform's time zone. FLEXIBLE: everything
+   * until 24 h before, nothing after. MODERATE: everything until 5 days before, half after, nothing
+   * once the check-in day has begun. STRICT: half until 7 days before, nothing after. The nights
+   * are released and the money goes back through the payment provider (refundAmount 0 still
+   * cancels the stay). Asking again returns the same order; CONFLICT unless WAIT_USE (or already
+   * REFUNDED); NOT_FOUND for another user's order. Counts against the per-user payment rate limit
+   * (RATE_LIMITED). reason: at most 255 characters.
+   */
+  requestRefund: HomestayOrder;
 };
 
 
@@ -161,6 +179,12 @@ export type MutationCheckInArgs = {
 
 export type MutationCreateHomestayOrderArgs = {
   input: CreateHomestayOrderInput;
+};
+
+
+export type MutationRequestRefundArgs = {
+  orderSn: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** looklook's trade_state, named. */
@@ -494,6 +518,7 @@ export type HomestayOrderResolvers<ContextType = OrderContext, ParentType extend
   paidAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   payDeadline?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   price?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  refundAmount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   remark?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   sn?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   state?: Resolver<ResolversTypes['OrderState'], ParentType, ContextType>;
@@ -517,6 +542,7 @@ export type MutationResolvers<ContextType = OrderContext, ParentType extends Res
   cancelOrder?: Resolver<ResolversTypes['HomestayOrder'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'sn'>>;
   checkIn?: Resolver<ResolversTypes['HomestayOrder'], ParentType, ContextType, RequireFields<MutationCheckInArgs, 'code' | 'orderSn'>>;
   createHomestayOrder?: Resolver<ResolversTypes['HomestayOrder'], ParentType, ContextType, RequireFields<MutationCreateHomestayOrderArgs, 'input'>>;
+  requestRefund?: Resolver<ResolversTypes['HomestayOrder'], ParentType, ContextType, RequireFields<MutationRequestRefundArgs, 'orderSn'>>;
 };
 
 export type OrderStateChangeResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderStateChange'] = ResolversParentTypes['OrderStateChange']> = {

@@ -39,6 +39,10 @@ export async function openOrderCloser(log: Logger) {
       const { changed, order } = await domain.service().transition(sn, to, { paidAt: paidAt ? new Date(paidAt) : undefined });
       return { changed, order: toView(order) };
     },
+    paymentRefunded: async (sn, amount) => {
+      const { changed, order } = await domain.service().recordPaymentRefund(sn, amount);
+      return { changed, order: toView(order) };
+    },
     get: (sn) => domain.service().view(sn),
   };
 

@@ -32,7 +32,10 @@ type OrderCloser = Awaited<ReturnType<typeof openOrderCloser>>;
  *    steps) and releases their nights: the guarded PENDING → FAILED races the booking's own
  *    PENDING → WAIT_PAY, and only the winner's view holds (README "Booking saga");
  * 3. releases room reservations older than ORDER_ORPHAN_AGE that have no live order (a FAILED
- *    booking whose release failed, a release that failed after a cancel, or no order row at all).
+ *    booking whose release failed, a release that failed after a cancel, or no order row at all);
+ * 4. asks the payment service again for the money of refunds it has not confirmed (REFUNDED
+ *    orders whose payment call failed: the payment service down, say). The payment service
+ *    refunds an order once, so asking while the request itself is still asking is harmless.
  */
 export async function sweepOnce(closer: Pick<OrderCloser, 'closeOrder' | 'service'>, log: Logger) {
   const { service } = closer;
@@ -87,8 +90,23 @@ export async function sweepOnce(closer: Pick<OrderCloser, 'closeOrder' | 'servic
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'orphan reservation sweep skipped');
   }
-  if (closed || paid || failedBookings || released || failed) log.info({ closed, paid, failedBookings, released, failed }, 'order sweep');
-  return { closed, paid, failedBookings, released, failed };
+  let refunded = 0;
+  try {
+    const owed = await service().unconfirmedRefunds(BATCH);
+    failed += await inParallel(owed, async ({ sn, amount }) => {
+      try {
+        await service().payBackRefund(sn, amount);
+        refunded += 1;
+      } catch (err) {
+        log.warn({ sn, amount, err: (err as Error).message }, 'refund still not confirmed by the payment service; next sweep asks again');
+        throw err;
+      }
+    });
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'refund sweep skipped');
+  }
+  if (closed || paid || failedBookings || released || refunded || failed) log.info({ closed, paid, failedBookings, released, refunded, failed }, 'order sweep');
+  return { closed, paid, failedBookings, released, refunded, failed };
 }
 
 export const orderSweepRunner: JobRunner = {

@@ -22,12 +22,15 @@ export const codeOf = (err: unknown) => (isDomainError(err) ? String(err.extensi
  */
 export interface OrderAccess {
   transition(sn: string, to: OrderState, paidAt: string | null, requestId: string): Promise<Transitioned>;
+  /** The order's live payment was refunded for `amount` (→ REFUNDED, or recorded on a REFUNDED order). */
+  paymentRefunded(sn: string, amount: number, requestId: string): Promise<Transitioned>;
   get(sn: string, requestId: string): Promise<OrderView>;
 }
 
 export const orderServiceOverHttp: OrderAccess = {
   transition: (sn, to, paidAt, requestId) =>
     call('jobs', orderRoutes.transition, { sn, to: to as Exclude<OrderState, 'WAIT_PAY'>, paidAt }, requestId),
+  paymentRefunded: (sn, amount, requestId) => call('jobs', orderRoutes.paymentRefunded, { sn, amount }, requestId),
   get: (sn, requestId) => call('jobs', orderRoutes.get, { sn }, requestId),
 };
 
@@ -97,15 +100,17 @@ async function payOrder(ctx: Ctx): Promise<string> {
 }
 
 /**
- * The order's live payment was refunded: a paid order becomes REFUNDED; an order the payment never
+ * The order's live payment was refunded: a paid order becomes REFUNDED with the amount given back
+ * (the whole payment when the provider refunded on its own); an order already REFUNDED (a guest's
+ * refund, which asked for this one) records the refund as confirmed; an order the payment never
  * got to pay (its SUCCESS not yet applied, or never to be) is closed, so it cannot be paid by a
  * refunded payment later. Retried a few times, as the order may move meanwhile.
  */
 async function undoPayment(ctx: Ctx): Promise<string> {
-  const { e, payment, log } = ctx;
+  const { e, payment, log, orders } = ctx;
   for (let attempt = 0; attempt < 3; attempt++) {
     const order = await readOrder(ctx);
-    const to = order.state === 'WAIT_PAY' ? 'CANCELLED' : order.state === 'WAIT_USE' ? 'REFUNDED' : null;
+    const to = order.state === 'WAIT_PAY' ? 'CANCELLED' : order.state === 'WAIT_USE' || order.state === 'REFUNDED' ? 'REFUNDED' : null;
     if (!to) {
       // Checked in or settled first (USED): the provider refunded anyway, which only a person can
       // square with the business. The order stays USED.
@@ -113,9 +118,13 @@ async function undoPayment(ctx: Ctx): Promise<string> {
       return `refund-of-${order.state.toLowerCase()}-order`;
     }
     try {
+      if (to === 'REFUNDED') {
+        const { changed } = await orders.paymentRefunded(e.orderSn, payment.refundAmount ?? payment.amount, e.eventId);
+        return changed ? 'order-refunded' : 'refund-recorded';
+      }
       const { changed } = await transition(ctx, to);
-      if (to === 'CANCELLED') log.info({ orderSn: e.orderSn, paymentSn: payment.sn }, 'payment refunded before it paid its order; order closed');
-      return changed ? (to === 'REFUNDED' ? 'order-refunded' : 'order-closed') : 'already-done';
+      log.info({ orderSn: e.orderSn, paymentSn: payment.sn }, 'payment refunded before it paid its order; order closed');
+      return changed ? 'order-closed' : 'already-done';
     } catch (err) {
       if (codeOf(err) !== 'CONFLICT') throw err;
     }

@@ -23,6 +23,8 @@ const ASSETS: Record<string, string> = {
   'graphql-ws.js': join(pkg('graphql-ws'), 'umd/graphql-ws.min.js'),
   'playground.js': join(HERE, 'playground.js'),
   'playground.css': join(HERE, 'playground.css'),
+  'landlord-tab.graphql': join(HERE, 'landlord-tab.graphql'),
+  'guest-tab.graphql': join(HERE, 'guest-tab.graphql'),
 };
 
 export function playgroundRouter(): express.Router {

@@ -6,30 +6,6 @@
   var httpUrl = location.origin + '/graphql';
   var wsUrl = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql';
 
-  var DEFAULT_QUERY = [
-    '# looklook-graph playground',
-    '#',
-    '# Sign in with `login` (or `register`), then put the',
-    '# token in the Headers tab below:',
-    '#   { "Authorization": "Bearer <accessToken>" }',
-    '# Queries and mutations go over HTTP, subscriptions',
-    '# over WebSocket (graphql-ws) with the same header',
-    '# as connection params.',
-    '',
-    'query Homestays {',
-    '  homestays(first: 5) {',
-    '    edges { node { id title price } }',
-    '  }',
-    '}',
-    '',
-    '# subscription OrderStatus {',
-    '#   orderStateChanged {',
-    '#     from to at',
-    '#     order { sn state homestay { title } }',
-    '#   }',
-    '# }',
-    '',
-  ].join('\n');
 
   /** Headers from the editor, without the empty placeholders. */
   function cleanHeaders(headers) {
@@ -118,15 +94,22 @@
     }).then(function (res) { return res.json(); });
   }
 
+  // The example tabs are .graphql files of their own (a unit test checks them against the schema).
+  function tab(name) {
+    return fetch('/playground/assets/' + name + '-tab.graphql').then(function (res) { return res.ok ? res.text() : ''; });
+  }
+
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
-  root.render(
-    React.createElement(GraphiQL, {
-      fetcher: fetcher,
-      defaultQuery: DEFAULT_QUERY,
-      defaultHeaders: '{\n  "Authorization": ""\n}',
-      isHeadersEditorEnabled: true,
-      shouldPersistHeaders: true,
-      defaultEditorToolsVisibility: 'headers',
-    }),
-  );
+  Promise.all([tab('landlord'), tab('guest')]).then(function (tabs) {
+    root.render(
+      React.createElement(GraphiQL, {
+        fetcher: fetcher,
+        defaultTabs: [{ query: tabs[0] }, { query: tabs[1] }],
+        defaultHeaders: '{\n  "Authorization": ""\n}',
+        isHeadersEditorEnabled: true,
+        shouldPersistHeaders: true,
+        defaultEditorToolsVisibility: 'headers',
+      }),
+    );
+  });
 })();

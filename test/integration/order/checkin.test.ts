@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, gatewayUrl, gql, signUp } from '../../support/gql.js';
 import { connect, subscribe, type WsConnection } from '../../support/ws.js';
 import { type Account, type Landlord, bookStay, landlordWith, orderInternal, orderRow, paidStay } from './landlord-support.js';
-import { CANCEL, ORDER } from './support.js';
+import { CANCEL, ORDER, query } from './support.js';
+import { pay } from '../../support/stays.js';
+import { testNamespace } from '../../support/gql.js';
 
 /** checkIn through the gateway: who may, when, with which code, and the lockout after wrong codes. */
 const CHECK_IN = `mutation($sn: ID!, $code: String!) { checkIn(orderSn: $sn, code: $code) { sn state checkIn tradeCode } }`;
@@ -114,5 +116,38 @@ describe('checkIn', () => {
       expect((await checkIn(landlord.account.token, order.sn, '   ')).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'code' });
     }
     expect((await checkIn(landlord.account.token, order.sn, order.tradeCode)).data.checkIn.state).toBe('USED');
+  });
+
+  it('a refund racing the check-in: one wins, the other is CONFLICT and changes nothing (paid for real, several rounds)', async () => {
+    const REFUND = `mutation($sn: ID!) { requestRefund(orderSn: $sn) { sn state refundAmount } }`;
+    const wins = { refund: 0, checkIn: 0 };
+    for (let round = 0; round < 6; round++) {
+      const booked = await bookStay(guest.token, homestayId, 0, 1);
+      await pay(guest.token, booked.sn);
+      const { tradeCode } = (await gql(`query($sn: ID!) { order(sn: $sn) { tradeCode } }`, { sn: booked.sn }, { token: guest.token })).data.order;
+      const [refund, inside] = await Promise.all([gql(REFUND, { sn: booked.sn }, { token: guest.token }), checkIn(landlord.account.token, booked.sn, tradeCode)]);
+      const row = await orderRow(booked.sn);
+      const payments = await query(testNamespace(), 'payment', 'select pay_status, refund_amount from third_payment where order_sn = ?', [booked.sn]);
+      if (!refund.errors) {
+        wins.refund += 1;
+        expect(errorCode(inside)).toBe('CONFLICT');
+        // On the check-in day every policy gives nothing back: the stay is cancelled, the money kept.
+        expect(refund.data.requestRefund).toEqual({ sn: booked.sn, state: 'REFUNDED', refundAmount: 0 });
+        expect(Number(row.trade_state)).toBe(3);
+        expect(Number(row.refund_amount)).toBe(0);
+      } else {
+        wins.checkIn += 1;
+        expect(errorCode(refund)).toBe('CONFLICT');
+        expect(inside.data.checkIn.state).toBe('USED');
+        expect(Number(row.trade_state)).toBe(2);
+        expect(row.refund_amount).toBeNull();
+      }
+      // Either way the one payment still holds the money (a zero refund asks the provider for nothing).
+      expect(payments.map((p) => Number(p.pay_status))).toEqual([1]);
+      // One change out of WAIT_USE, never two.
+      const changes = await query(testNamespace(), 'order', 'select payload from order_state_change where sn = ?', [booked.sn]);
+      expect(changes.map((c) => JSON.parse(c.payload)).filter((e) => e.from === 'WAIT_USE')).toHaveLength(1);
+    }
+    console.log(`refund vs check-in: ${JSON.stringify(wins)}`);
   });
 });

@@ -127,9 +127,20 @@ describe('settle-record', () => {
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
     const queue = new Queue('settle-record', { prefix: ns(), connection: redis });
     const lock = await mysql.createConnection({ uri: process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306', database: `${ns()}_order` });
-    // Statements waiting on this order's row (the test holds it), by what they run.
-    const waitingOn = async (sn: string) =>
-      Number((await query(ns(), 'order', `select count(*) n from information_schema.innodb_trx where trx_state = 'LOCK WAIT' and trx_query like ?`, [`%${sn}%`]))[0]!.n);
+    // Transactions waiting for a lock the test's transaction holds (the order's row): the lock
+    // connection's thread is the blocker, whatever the waiting statements' text shows.
+    const waitingOn = async () =>
+      Number(
+        (
+          await query(
+            ns(),
+            'order',
+            `select count(distinct w.requesting_trx_id) n from information_schema.innodb_lock_waits w
+             join information_schema.innodb_trx t on t.trx_id = w.blocking_trx_id where t.trx_mysql_thread_id = ?`,
+            [lock.threadId],
+          )
+        )[0]!.n,
+      );
     try {
       for (let round = 0; round < 4; round++) {
         const order = await paidStay(guest.token, homestayId, 0, 1);
@@ -141,7 +152,7 @@ describe('settle-record', () => {
           gql(CHECK_IN, { sn: order.sn, code: order.tradeCode }, { token: landlord.account.token }),
           (async () => {
             const job = await queue.add('settle', {});
-            const waiting = await waitFor(() => waitingOn(order.sn), (n) => n >= 2, 30_000, 25);
+            const waiting = await waitFor(() => waitingOn(), (n) => n >= 2, 30_000, 100);
             await lock.commit();
             return { job, waiting };
           })(),

@@ -64,7 +64,6 @@ const DERIVED: [name: string, numerator: string, denominator: string, what: stri
   ['payments.pipeline_vs_callbacks.ratio', 'payments.pipeline.events_per_s', 'payments.callbacks.rps', 'payment events applied/s divided by callbacks/s (target ≥ 0.95: the pipeline keeps up)'],
   ['payments.p99_vs_kafka.ratio', 'payments.callback_to_wait_use.p99', 'floor.kafka.roundtrip.p99', 'callback → WAIT_USE p99 divided by the Kafka round trip p99 (target ≤ 10)'],
   ['orders.close_vs_bullmq.ratio', 'orders.close.lateness.p99', 'floor.bullmq.lateness.p99', 'close lateness p99 divided by a no-op BullMQ job\'s (target ≤ 2)'],
-  ['fed.project_vs_hive.rps_ratio', 'fed.project.rps', 'fed.hive.rps', 'this gateway req/s divided by Hive Gateway req/s on the federation scenario (target ≥ 2)'],
 ];
 const valueOf = (name: string) => {
   const f = figures.find((x) => x.name === name);

@@ -105,6 +105,7 @@ try {
       }),
     },
     { key: 'c', id: 'hive', label: 'Hive Gateway (@graphql-hive/gateway)', file: 'bench/federation/hive.ts', path: '/graphql' },
+    { key: 'd', id: 'hive_rust', label: 'Hive Gateway with the Rust query planner (@graphql-hive/router-runtime)', file: 'bench/federation/hive-router-runtime.ts', path: '/graphql' },
   ].filter((g) => !only || only.includes(g.id));
 
   // All gateways start first; the load then visits them in turn, ROUNDS times, so that whatever
@@ -178,6 +179,8 @@ try {
     figure(`fed.${g.id}.p99`, r.p99, 'ms', `(${g.key}) ${what}: 99th percentile latency (median of the rounds)`);
     figure(`fed.${g.id}.peak_rss`, r.rss, 'MB', `(${g.key}) ${g.label}: peak resident memory of the gateway process`);
     figure(`fed.${g.id}.cpu_per_req`, r.cpuMs, 'ms', `(${g.key}) CPU time of the gateway process per TestQuery served (inflated by a busy machine)`);
+    const a = results.a;
+    if (a && g.key !== 'a') figure(`fed.project_vs_${g.id}.rps_ratio`, a.requestsPerSec / r.requestsPerSec, 'x', `this project's req/s divided by (${g.key}) ${g.label}'s, same run`);
     if (b && g.key !== 'b') {
       figure(`fed.${g.id}_vs_stock.rps_ratio`, r.requestsPerSec / b.requestsPerSec, 'x', `(${g.key}) req/s divided by (b) stock @apollo/gateway req/s, same run`);
       figure(`fed.${g.id}_vs_stock.p99_ratio`, r.p99 / b.p99, 'x', `(${g.key}) p99 divided by (b) p99 (lower is better)`);

@@ -126,5 +126,6 @@ await withBenchStack(
     console.error(`distinct: ${JSON.stringify(distinct.codes)}; contended: ${JSON.stringify(contended.codes)}; closed ${rows.filter((r) => r.late !== null).length}/${sns.length}`);
   },
   // Every user keeps booking without paying: lift the unpaid cap (its per-user lock is still taken).
-  { processes: ['user', 'homestay', 'order', 'jobs', 'gateway'], env: { ORDER_MAX_UNPAID_PER_USER: '1000000' } },
+  // payment too: closing an order asks the payment service to close its payments first.
+  { processes: ['user', 'homestay', 'order', 'payment', 'jobs', 'gateway'], env: { ORDER_MAX_UNPAID_PER_USER: '1000000' } },
 );

@@ -8,11 +8,14 @@ import { join } from 'node:path';
  * MikroORM, mysql2, kafkajs, BullMQ, logging…; our own code by folder). One table per profile
  * file, and one for all of them.
  *
- * `npx tsx bench/profile-summary.ts DIR [--top N]`
+ * `npx tsx bench/profile-summary.ts DIR [--top N] [--functions N]` (--functions: also the N
+ * functions with the most self time in each process, with their component).
  */
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: tsx bench/profile-summary.ts <dir of .cpuprofile files> [--top N]');
-const top = Number(process.argv[process.argv.indexOf('--top') + 1]) || 14;
+const option = (name: string) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : 0);
+const top = option('--top') || 14;
+const functions = option('--functions');
 
 interface Node {
   id: number;
@@ -92,11 +95,25 @@ function processOf(profile: Profile): string {
   return 'unknown process';
 }
 
+function printFunctions(profile: Profile): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const n = byId.get(id)!;
+    if (n.callFrame.functionName === '(idle)') return;
+    const where = n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(gateway|subgraphs|lib|contracts|jobs)\//, '$1/');
+    const key = `${n.callFrame.functionName || '(anonymous)'} ${where} [${component(n)}]`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, functions)) console.log(`      ${ms.toFixed(0).padStart(7)} ms  ${key}`);
+}
+
 const all = new Map<string, number>();
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort()) {
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile;
   const totals = summarize(profile);
   for (const [k, v] of totals) all.set(k, (all.get(k) ?? 0) + v);
   print(`${processOf(profile)} (${file})`, totals);
+  if (functions) printFunctions(profile);
 }
 print('all processes', all);

@@ -12,9 +12,16 @@ export function addDays(date: string, days: number): string {
   return new Date(utc(date) + days * DAY).toISOString().slice(0, 10);
 }
 
-function parts(at: Date, timeZone: string) {
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
+/**
+ * One formatter per time zone: building an Intl.DateTimeFormat costs far more than formatting with
+ * it (the profile of a booking run showed this function at 6% of the order service's CPU when it
+ * built one per call).
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
       timeZone,
       year: 'numeric',
       month: '2-digit',
@@ -23,10 +30,15 @@ function parts(at: Date, timeZone: string) {
       minute: '2-digit',
       second: '2-digit',
       hourCycle: 'h23',
-    })
-      .formatToParts(at)
-      .map((x) => [x.type, x.value]),
-  ) as Record<string, string>;
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+function parts(at: Date, timeZone: string): Record<string, string> {
+  const p: Record<string, string> = {};
+  for (const x of formatter(timeZone).formatToParts(at)) p[x.type] = x.value;
   return p;
 }
 

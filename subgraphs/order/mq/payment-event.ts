@@ -77,13 +77,21 @@ async function refund(ctx: Ctx, reason: string): Promise<string> {
   return 'refunded';
 }
 
+/**
+ * Queues the paid guest's messages. Called whenever an event finds its order paid, not only when
+ * it pays it: a consumer that died between paying the order and queueing this gets the event
+ * again, by which time the order may have moved on (refunded, checked in) and the payment with
+ * it. The job id makes every call after the first a no-op.
+ */
+const queueMessages = ({ e, notifyQueue }: Ctx) =>
+  notifyQueue.add('notify', withTrace({ orderSn: e.orderSn }, 'pay-success-notify'), { ...PAY_SUCCESS_NOTIFY_JOB_OPTIONS, jobId: `pay-success-${e.orderSn}` });
+
 /** The order's live payment succeeded: it pays the order, or goes back if the order closed first. */
 async function payOrder(ctx: Ctx): Promise<string> {
-  const { e, payment, notifyQueue, log } = ctx;
+  const { e, payment, log } = ctx;
   try {
     const { changed } = await transition(ctx, 'WAIT_USE', payment.paidAt);
-    // Added even when nothing changed (a crash may have come between the two): the job id dedupes.
-    await notifyQueue.add('notify', withTrace({ orderSn: e.orderSn }, 'pay-success-notify'), { ...PAY_SUCCESS_NOTIFY_JOB_OPTIONS, jobId: `pay-success-${e.orderSn}` });
+    await queueMessages(ctx);
     return changed ? 'paid' : 'already-paid';
   } catch (err) {
     if (codeOf(err) !== 'CONFLICT') throw err;
@@ -93,8 +101,9 @@ async function payOrder(ctx: Ctx): Promise<string> {
     // Moved by someone else just now: the message is retried (a domain error would skip it).
     if (order.state === 'WAIT_PAY' || order.state === 'WAIT_USE') throw new Error(`order ${e.orderSn} changed while being paid`);
     // USED or REFUNDED come only after WAIT_USE, which only this payment (the live one) can
-    // have caused: the event is old news.
-    log.info({ orderSn: e.orderSn, paymentSn: payment.sn, state: order.state }, 'payment success for an order already past WAIT_USE; nothing to do');
+    // have caused: the event is old news, but its messages may not have been queued.
+    log.info({ orderSn: e.orderSn, paymentSn: payment.sn, state: order.state }, 'payment success for an order already past WAIT_USE');
+    await queueMessages(ctx);
     return 'already-paid';
   }
 }
@@ -110,6 +119,8 @@ async function undoPayment(ctx: Ctx): Promise<string> {
   const { e, payment, log, orders } = ctx;
   for (let attempt = 0; attempt < 3; attempt++) {
     const order = await readOrder(ctx);
+    // Paid before it was refunded: the guest's messages are owed all the same.
+    if (order.paidAt) await queueMessages(ctx);
     const to = order.state === 'WAIT_PAY' ? 'CANCELLED' : order.state === 'WAIT_USE' || order.state === 'REFUNDED' ? 'REFUNDED' : null;
     if (!to) {
       // Checked in or settled first (USED): the provider refunded anyway, which only a person can

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, testNamespace } from '../../support/gql.js';
-import { book, createHomestay, payOrder, query, readOrder, waitFor } from './support.js';
+import { gql, signUp, testNamespace } from '../../support/gql.js';
+import { book, createHomestay, NOTIFICATIONS, payOrder, query, readOrder, waitFor } from './support.js';
+import { CONTEXT_HEADER, signContext } from '../../../lib/internal-auth.js';
+import { internalSecret, processUrl } from '../../support/gql.js';
 
 /**
  * Payment events reaching the consumer in any order (two relays, a replay): the order follows
@@ -69,6 +71,37 @@ describe('payment events out of order', () => {
     const replay = { ...base, eventId: randomUUID(), payStatus: 'SUCCESS' };
     await deliver([refunded, replay], order.sn);
     await handled([refunded.eventId, replay.eventId]);
+    expect((await readOrder(guest.token, order.sn)).data.order.state).toBe('REFUNDED');
+  });
+
+  it('a SUCCESS redelivered after the guest refunded (the consumer died between paying the order and queueing its messages): the paid guest still gets both messages, once', async () => {
+    // Found by the fault soak (seed 1001 on a clean clone): a paid, then refunded order without messages.
+    const guest = await signUp();
+    const order = await book(guest.token, homestayId);
+    const payment = await payOrder(guest.token, order.sn);
+    // The provider captured; the consumer applied the SUCCESS (WAIT_USE) and died before it queued
+    // the pay-success job, so Kafka will deliver the event again.
+    await query(ns(), 'payment', "update third_payment set pay_status = 1, trade_state = 'SUCCESS', transaction_id = ?, pay_time = current_timestamp(3) where sn = ?", [`TX${payment.sn}`, payment.sn]);
+    const paid = await fetch(`${processUrl('order')}/internal/orders/transition`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext({ service: 'jobs' }, internalSecret()) },
+      body: JSON.stringify({ sn: order.sn, to: 'WAIT_USE' }),
+    });
+    expect(paid.status).toBe(200);
+    // Meanwhile the guest cancels the stay: the payment is refunded (its REFUNDED event is handled).
+    const refund = await gql(`mutation($sn: ID!) { requestRefund(orderSn: $sn) { state refundAmount } }`, { sn: order.sn }, { token: guest.token });
+    expect(refund.data.requestRefund.state).toBe('REFUNDED');
+    await waitFor('the payment refunded', async () => Number((await query(ns(), 'payment', 'select pay_status from third_payment where sn = ?', [payment.sn]))[0]!.pay_status) === 2);
+    // Now the SUCCESS comes again; the payment reads REFUNDED.
+    const success = { orderSn: order.sn, paymentSn: payment.sn, amount: order.total, paidAt: new Date().toISOString(), eventId: randomUUID(), payStatus: 'SUCCESS' };
+    await deliver([success], order.sn);
+    await handled([success.eventId]);
+    const kinds = await waitFor('both messages', async () => {
+      const n = (await gql(NOTIFICATIONS, {}, { token: guest.token })).data?.me?.notifications as { kind: string; body: string }[] | undefined;
+      const mine = (n ?? []).filter((m) => m.body.includes(order.sn) || m.kind === 'check-in-code');
+      return mine.length >= 2 ? mine.map((m) => m.kind).sort() : null;
+    }, 20_000);
+    expect(kinds).toEqual(['check-in-code', 'pay-success']);
     expect((await readOrder(guest.token, order.sn)).data.order.state).toBe('REFUNDED');
   });
 });

@@ -7,7 +7,7 @@ import { addDays, todayIn } from '../../../lib/dates.js';
 import { errorCode, gatewayUrl, gql, internalSecret, processUrl, signUp, testNamespace } from '../../support/gql.js';
 import { connect, subscribe, type WsConnection } from '../../support/ws.js';
 import { book, callback, createHomestay, payOrder, query, waitFor } from '../payment/support.js';
-import { createHomestay as createSmallHomestay } from './support.js';
+import { createHomestay as createSmallHomestay, orderLockWaiters } from './support.js';
 
 /**
  * requestRefund through the gateway on the shared stack: the amount each cancellation policy
@@ -153,9 +153,7 @@ describe('requestRefund races', () => {
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
     const queue = new Queue('settle-record', { prefix: ns(), connection: redis });
     const lock = await mysql.createConnection({ uri: process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306', database: `${ns()}_order` });
-    const lockWaits = async () =>
-      Number((await query(ns(), 'order', `select count(*) n from information_schema.innodb_trx t
-        join information_schema.processlist p on p.id = t.trx_mysql_thread_id where t.trx_state = 'LOCK WAIT' and p.db = ?`, [`${ns()}_order`]))[0]!.n);
+    const lockWaits = () => orderLockWaiters(ns());
     let replies: Awaited<ReturnType<typeof refund>>[];
     let locked = false;
     try {

@@ -4,7 +4,7 @@ import mysql from 'mysql2/promise';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gql, signUp, testNamespace } from '../../support/gql.js';
 import { type Account, type Landlord, endStay, landlordWith, orderRow, paidStay, runSettleJob, settleRecords } from './landlord-support.js';
-import { query, waitFor } from './support.js';
+import { orderLockWaiters, query, waitFor } from './support.js';
 
 /**
  * Settlement of finished stays by the settle-record job (the real job, through its queue): one
@@ -127,20 +127,6 @@ describe('settle-record', () => {
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
     const queue = new Queue('settle-record', { prefix: ns(), connection: redis });
     const lock = await mysql.createConnection({ uri: process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306', database: `${ns()}_order` });
-    // Transactions waiting for a lock the test's transaction holds (the order's row): the lock
-    // connection's thread is the blocker, whatever the waiting statements' text shows.
-    const waitingOn = async () =>
-      Number(
-        (
-          await query(
-            ns(),
-            'order',
-            `select count(distinct w.requesting_trx_id) n from information_schema.innodb_lock_waits w
-             join information_schema.innodb_trx t on t.trx_id = w.blocking_trx_id where t.trx_mysql_thread_id = ?`,
-            [lock.threadId],
-          )
-        )[0]!.n,
-      );
     try {
       for (let round = 0; round < 4; round++) {
         const order = await paidStay(guest.token, homestayId, 0, 1);
@@ -152,7 +138,7 @@ describe('settle-record', () => {
           gql(CHECK_IN, { sn: order.sn, code: order.tradeCode }, { token: landlord.account.token }),
           (async () => {
             const job = await queue.add('settle', {});
-            const waiting = await waitFor(() => waitingOn(), (n) => n >= 2, 30_000, 100);
+            const waiting = await waitFor(() => orderLockWaiters(ns()), (n) => n >= 2, 30_000, 100);
             await lock.commit();
             return { job, waiting };
           })(),

@@ -93,3 +93,19 @@ export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ti
   }
   return last;
 }
+
+/**
+ * Statements of the namespace's order database blocked on row locks (a test holding an order's
+ * row, say). Read from the process list, not innodb_trx: a locking read by primary or unique key
+ * waits in the optimizer ("Statistics"), where MariaDB lists no transaction for it yet.
+ */
+export async function orderLockWaiters(namespace: string): Promise<number> {
+  const [row] = await query(
+    namespace,
+    'order',
+    `select count(*) n from information_schema.processlist where db = ? and command = 'Query' and id <> connection_id()
+       and (info like 'select%for update' or info like 'update homestay_order%')`,
+    [`${namespace}_order`],
+  );
+  return Number(row!.n);
+}

@@ -1,4 +1,5 @@
 import { inject } from 'vitest';
+import { CONTEXT_HEADER, signContext } from '../../lib/internal-auth.js';
 import type { ProcessName } from './stack.js';
 
 export interface GqlResult<T = any> {
@@ -13,6 +14,16 @@ export const testNamespace = (): string => inject('namespace');
 /** Base URL of one process of the shared test stack (a subgraph, say, to call it directly). */
 export const processUrl = (name: ProcessName): string => `http://127.0.0.1:${inject('ports')[name]}`;
 export const internalSecret = (): string => process.env.INTERNAL_SECRET ?? 'looklook-dev-internal-secret-change-me';
+
+/** POSTs to a process's /internal API as service `as` would (signed context header); the reply's status and JSON body. */
+export async function internalPost(name: ProcessName, path: string, body: unknown, as = 'test'): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${processUrl(name)}/internal${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext({ service: as }, internalSecret()) },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json().catch(() => ({})) };
+}
 
 /** POSTs a GraphQL operation as a client app would. */
 export async function gql<T = any>(

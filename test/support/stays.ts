@@ -1,6 +1,5 @@
-import { CONTEXT_HEADER, signContext } from '../../lib/internal-auth.js';
 import { addDays, todayIn } from '../../lib/dates.js';
-import { errorCode, gql, internalSecret, processUrl } from './gql.js';
+import { errorCode, gql, internalPost } from './gql.js';
 
 /**
  * Orders moved along their life through the real product, for tests that need a paid or a
@@ -52,14 +51,9 @@ export async function pay(token: string, sn: string): Promise<void> {
 
 /** The order service's guarded transition of one order, called as a service would. */
 export async function transitionOrder(sn: string, to: 'WAIT_USE' | 'USED' | 'REFUNDED' | 'CANCELLED') {
-  const res = await fetch(`${processUrl('order')}/internal/orders/transition`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext({ service: 'test' }, internalSecret()) },
-    body: JSON.stringify({ sn, to }),
-  });
-  const body = (await res.json()) as { changed?: boolean; order?: { state: string }; error?: unknown };
-  if (!res.ok) throw new Error(`transition of ${sn} to ${to} answered ${res.status}: ${JSON.stringify(body)}`);
-  return body;
+  const { status, body } = await internalPost('order', '/orders/transition', { sn, to });
+  if (status !== 200) throw new Error(`transition of ${sn} to ${to} answered ${status}: ${JSON.stringify(body)}`);
+  return body as { changed?: boolean; order?: { state: string } };
 }
 
 /** A booking of the token's user, paid. */

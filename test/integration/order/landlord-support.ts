@@ -1,7 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { CONTEXT_HEADER, signContext } from '../../../lib/internal-auth.js';
-import { gql, internalSecret, processUrl, signUp, testNamespace } from '../../support/gql.js';
+import { gql, internalPost, signUp, testNamespace } from '../../support/gql.js';
 import { createBusiness, createHomestay, homestayDb } from '../../support/homestay-fixtures.js';
 import { CREATE, query, stay, waitFor } from './support.js';
 
@@ -34,14 +33,7 @@ export async function landlordWith(homestays = 1, nickname = 'Landlord'): Promis
 }
 
 /** POSTs to the order service's internal API as the payment service does. */
-export async function orderInternal(path: string, body: unknown) {
-  const res = await fetch(`${processUrl('order')}/internal${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext({ service: 'payment' }, internalSecret()) },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
+export const orderInternal = (path: string, body: unknown) => internalPost('order', path, body, 'payment');
 
 export interface Booked {
   sn: string;

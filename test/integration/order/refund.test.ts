@@ -2,9 +2,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTEXT_HEADER, signContext } from '../../../lib/internal-auth.js';
 import { addDays, todayIn } from '../../../lib/dates.js';
-import { errorCode, gatewayUrl, gql, internalSecret, processUrl, signUp, testNamespace } from '../../support/gql.js';
+import { errorCode, gatewayUrl, gql, internalPost, signUp, testNamespace } from '../../support/gql.js';
 import { connect, subscribe, type WsConnection } from '../../support/ws.js';
 import { book, callback, createHomestay, payOrder, query, waitFor } from '../payment/support.js';
 import { createHomestay as createSmallHomestay, orderLockWaiters } from './support.js';
@@ -47,14 +46,7 @@ async function paidStay(token: string, homestayId: string, fromToday: number, ni
   return { sn: order.sn, total: order.total, paymentSn: payment.sn };
 }
 
-async function internal(path: string, body: unknown) {
-  const res = await fetch(`${processUrl('order')}/internal${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext({ service: 'jobs' }, internalSecret()) },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const internal = (path: string, body: unknown) => internalPost('order', path, body, 'jobs');
 
 let guest: Awaited<ReturnType<typeof signUp>>;
 beforeAll(async () => {

@@ -4,8 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, signUp, testNamespace } from '../../support/gql.js';
 import { book, createHomestay, NOTIFICATIONS, payOrder, query, readOrder, waitFor } from './support.js';
-import { CONTEXT_HEADER, signContext } from '../../../lib/internal-auth.js';
-import { internalSecret, processUrl } from '../../support/gql.js';
+import { transitionOrder } from '../../support/stays.js';
 
 /**
  * Payment events reaching the consumer in any order (two relays, a replay): the order follows
@@ -82,12 +81,7 @@ describe('payment events out of order', () => {
     // The provider captured; the consumer applied the SUCCESS (WAIT_USE) and died before it queued
     // the pay-success job, so Kafka will deliver the event again.
     await query(ns(), 'payment', "update third_payment set pay_status = 1, trade_state = 'SUCCESS', transaction_id = ?, pay_time = current_timestamp(3) where sn = ?", [`TX${payment.sn}`, payment.sn]);
-    const paid = await fetch(`${processUrl('order')}/internal/orders/transition`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext({ service: 'jobs' }, internalSecret()) },
-      body: JSON.stringify({ sn: order.sn, to: 'WAIT_USE' }),
-    });
-    expect(paid.status).toBe(200);
+    await transitionOrder(order.sn, 'WAIT_USE');
     // Meanwhile the guest cancels the stay: the payment is refunded (its REFUNDED event is handled).
     const refund = await gql(`mutation($sn: ID!) { requestRefund(orderSn: $sn) { state refundAmount } }`, { sn: order.sn }, { token: guest.token });
     expect(refund.data.requestRefund.state).toBe('REFUNDED');

@@ -29,6 +29,11 @@ export class RateLimit {
     /** What is counted, for the error message: "sign-in attempts from this address". */
     private readonly what: string,
     redis: () => Redis,
+    /**
+     * failClosed: when neither Redis nor the insurance can count, refuse (throw) instead of letting
+     * the call through: for a lockout guarding a secret, where an uncounted guess is the risk.
+     */
+    private readonly opts: { failClosed?: boolean } = {},
   ) {
     this.limiter =
       points > 0
@@ -56,6 +61,7 @@ export class RateLimit {
       return 0;
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) {
+        if (this.opts.failClosed) throw err;
         // Not a refusal but a failure of the insurance too: a limit must not fail the calls it guards.
         log().warn({ err, limit: this.name }, 'rate limit could not count a call; letting it through');
         return 0;
@@ -78,6 +84,15 @@ export class RateLimit {
   /** Gives back a counted call (a login counted as failed until its password proved right). */
   async refund(key: string): Promise<void> {
     await this.limiter?.reward(key, 1);
+  }
+
+  /**
+   * Once `key` has spent its points, refuses it for `seconds` from now rather than until its
+   * window ends (a lockout that runs from the last wrong attempt).
+   */
+  async lockIfSpent(key: string, seconds: number): Promise<void> {
+    const res = await this.limiter?.get(key);
+    if (res && res.remainingPoints <= 0) await this.limiter!.block(key, seconds);
   }
 }
 

@@ -1,9 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { dateString, todayIn } from '../../lib/dates.js';
-import { badInput, conflict, forbidden, notFound, rateLimited } from '../../lib/errors.js';
-import { rateLimitedTotal } from '../../lib/metrics.js';
-import { redisKey, type Redis } from '../../lib/redis.js';
+import { badInput, conflict, forbidden, notFound } from '../../lib/errors.js';
+import { RateLimit } from '../../lib/rate-limits.js';
+import type { Redis } from '../../lib/redis.js';
 import type { HomestayOrder } from './entities.js';
 import type { OrderQueries } from './queries.js';
 import { publicStateOf } from './state-machine.js';
@@ -15,49 +14,19 @@ export const CHECK_IN_LOCKOUT_SECONDS = 15 * 60;
 
 /**
  * The guard against guessing a trade code, counted per order in Redis (so every order-service
- * instance shares it; rate-limiter-flexible's in-memory insurance counts while Redis cannot). Every
- * attempt takes a point first, so parallel guesses cannot slip past the count; a right code gives
- * its point back. The fifth wrong code within the window locks the order for the full 15 minutes
- * from then, and a locked order refuses every attempt, the right code included.
+ * instance shares it; the in-memory insurance counts while Redis cannot). Every attempt takes a
+ * point first, so parallel guesses cannot slip past the count; a right code gives its point back.
+ * The fifth wrong code within the window locks the order for the full 15 minutes from then, and a
+ * locked order refuses every attempt, the right code included. Unlike the request limits it fails
+ * closed: a guess that cannot be counted is refused.
  */
-class CheckInLockout {
-  private readonly limiter: RateLimiterRedis;
-
-  constructor(redis: Redis) {
-    this.limiter = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: redisKey('rate-limit:check-in'),
-      points: CHECK_IN_MAX_WRONG_CODES,
-      duration: CHECK_IN_LOCKOUT_SECONDS,
-      rejectIfRedisNotReady: true,
-      insuranceLimiter: new RateLimiterMemory({ points: CHECK_IN_MAX_WRONG_CODES, duration: CHECK_IN_LOCKOUT_SECONDS }),
-    });
-  }
-
-  /** Counts an attempt: the points left after it, or the seconds until the order unlocks. */
-  async attempt(sn: string): Promise<{ left: number } | { retryAfter: number }> {
-    try {
-      return { left: (await this.limiter.consume(sn)).remainingPoints };
-    } catch (err) {
-      // Anything but a refusal (the insurance failing too) fails the check-in: a lockout fails closed.
-      if (!(err instanceof RateLimiterRes)) throw err;
-      rateLimitedTotal.inc({ limit: 'check-in' });
-      return { retryAfter: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
-    }
-  }
-
-  async wrong(sn: string, left: number): Promise<void> {
-    if (left <= 0) await this.limiter.block(sn, CHECK_IN_LOCKOUT_SECONDS);
-  }
-
-  async right(sn: string): Promise<void> {
-    await this.limiter.reward(sn, 1);
-  }
-}
-
 // One per Redis connection (per process): the insurance's count lives in it.
-const lockouts = new WeakMap<Redis, CheckInLockout>();
-const lockoutOn = (redis: Redis) => lockouts.get(redis) ?? lockouts.set(redis, new CheckInLockout(redis)).get(redis)!;
+const lockouts = new WeakMap<Redis, RateLimit>();
+const lockoutOn = (redis: Redis) =>
+  lockouts.get(redis) ??
+  lockouts
+    .set(redis, new RateLimit('check-in', CHECK_IN_MAX_WRONG_CODES, CHECK_IN_LOCKOUT_SECONDS, 'wrong check-in codes for this order', () => redis, { failClosed: true }))
+    .get(redis)!;
 
 const digest = (code: string) => createHash('sha256').update(code).digest();
 /** Compared as digests: equal lengths for timingSafeEqual, and nothing of the code leaks through timing. */
@@ -83,15 +52,12 @@ export class OrderCheckIn {
     if (!given) throw badInput('code', 'code is required');
 
     const lockout = lockoutOn(this.deps.redis);
-    const attempt = await lockout.attempt(sn);
-    if ('retryAfter' in attempt) {
-      throw rateLimited(`too many wrong check-in codes for this order; retry in ${attempt.retryAfter}s`, attempt.retryAfter);
-    }
+    await lockout.consume(sn);
     if (!sameCode(given, order.tradeCode)) {
-      await lockout.wrong(sn, attempt.left);
+      await lockout.lockIfSpent(sn, CHECK_IN_LOCKOUT_SECONDS);
       throw badInput('code', 'wrong check-in code');
     }
-    await lockout.right(sn);
+    await lockout.refund(sn);
     // The guarded transition: a refund or the settlement that got there first wins (CONFLICT, or USED already).
     return (await this.transitions.transition(sn, 'USED')).order;
   }

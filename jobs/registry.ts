@@ -13,8 +13,11 @@ export async function startJobs(log: Logger) {
   return {
     names: runners.map((r) => r.name),
     close: async () => {
-      // Stop in reverse start order so consumers stop before what they feed.
-      for (const s of started.reverse()) await s.close();
+      // All at once: on SIGTERM every worker and consumer stops taking work at the same moment
+      // (one after another, a worker closed last kept taking jobs that fell due while the Kafka
+      // consumer was leaving its group: found by the graceful-shutdown test). Each runner owns what
+      // it closes; a job queued after its worker closed waits in Redis for the next process.
+      await Promise.all(started.map((s) => s.close()));
     },
   };
 }

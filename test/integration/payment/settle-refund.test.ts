@@ -4,6 +4,7 @@ import mysql from 'mysql2/promise';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gatewayUrl, signUp, testNamespace } from '../../support/gql.js';
 import { book, callback, createHomestay, payOrder, query, waitFor } from './support.js';
+import { orderLockWaiters } from '../order/support.js';
 
 /**
  * Settlement and refund of the same paid orders at the same time, through the real settle job and
@@ -33,9 +34,7 @@ const leftOver = async (sns: string[]) =>
     ]),
   );
 /** Statements of this test's order database waiting for a row lock (the ones the test holds). */
-const lockWaits = async () =>
-  Number((await query(ns(), 'order', `select count(*) n from information_schema.innodb_trx t
-    join information_schema.processlist p on p.id = t.trx_mysql_thread_id where t.trx_state = 'LOCK WAIT' and p.db = database()`))[0]!.n);
+const lockWaits = () => orderLockWaiters(ns());
 const settleRecords = async (sns: string[]) => query(ns(), 'order', `select order_sn from settle_record where order_sn in ${inList(sns)}`, sns);
 
 describe('settle-record racing refunds', () => {

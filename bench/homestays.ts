@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import mysql from 'mysql2/promise';
 import { CONTEXT_HEADER, signContext } from '../lib/internal-auth.js';
-import { figure, loadGraphql, stackCpuMs, withBenchStack } from './support.js';
+import { cpuPerOp, figure, loadGraphql, withBenchStack } from './support.js';
 
 /**
  * `homestays(first: 20)` with business and landlord through the gateway (homestay and user
@@ -56,9 +56,13 @@ await withBenchStack(
       const warm = await fetch(stack.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(PAGE) }).then((r) => r.json());
       if (warm.errors || warm.data.homestays.edges.length !== 20) throw new Error(`unexpected page: ${JSON.stringify(warm).slice(0, 500)}`);
 
-      const cpuBefore = stackCpuMs(stack);
-      const page = await loadGraphql(stack.graphqlUrl, PAGE, { duration, connections: CONNECTIONS });
-      figure('cpu.page20.ms', (stackCpuMs(stack) - cpuBefore) / (page.total ?? page.requestsPerSec * duration), 'ms', 'CPU time of every stack process per `homestays(first: 20)` page');
+      const { result: page, msPerOp } = await cpuPerOp(
+        stack,
+        'page20',
+        () => loadGraphql(stack.graphqlUrl, PAGE, { duration, connections: CONNECTIONS }),
+        (r) => r.total ?? r.requestsPerSec * duration,
+      );
+      figure('cpu.page20.ms', msPerOp, 'ms', 'CPU time of every stack process per `homestays(first: 20)` page');
       figure('homestays.page20.rps', page.requestsPerSec, 'req/s', '`homestays(first: 20)` with business and landlord through the gateway, 50 connections');
       figure('homestays.page20.p50', page.p50, 'ms', '`homestays(first: 20)` through the gateway, median latency');
       figure('homestays.page20.p99', page.p99, 'ms', '`homestays(first: 20)` through the gateway, 99th percentile latency');

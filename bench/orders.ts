@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { createHomestay, query, stay } from '../test/integration/order/support.js';
-import { figure, stackCpuMs, withBenchStack } from './support.js';
+import { cpuPerOp, figure, withBenchStack } from './support.js';
 import type { Stack } from '../test/support/stack.js';
 import { QUEUES } from '../contracts/queues.js';
 import { queueOptions } from '../lib/queues.js';
@@ -72,9 +72,13 @@ await withBenchStack(
     // 1. distinct homestays: plenty of rooms, nights spread over the coming year.
     const own = await Promise.all(tokens.map(() => createHomestay(ns, { roomCount: 100_000 })));
     let k = 0;
-    const cpuBefore = stackCpuMs(stack);
-    const distinct = await load(stack, tokens, (w) => ({ homestayId: own[w], ...stay(1 + (k++ % 360), 1), guests: 1 }));
-    figure('cpu.booking.ms', (stackCpuMs(stack) - cpuBefore) / distinct.booked, 'ms', 'CPU time of every stack process (gateway, subgraphs, jobs) per booking, distinct homestays');
+    const { result: distinct, msPerOp } = await cpuPerOp(
+      stack,
+      'booking',
+      () => load(stack, tokens, (w) => ({ homestayId: own[w], ...stay(1 + (k++ % 360), 1), guests: 1 })),
+      (r) => r.booked,
+    );
+    figure('cpu.booking.ms', msPerOp, 'ms', 'CPU time of every stack process (gateway, subgraphs, jobs) per booking, distinct homestays');
     figure('orders.create.distinct.rps', distinct.ordersPerSec, 'orders/s', `createHomestayOrder, ${CONCURRENCY} users on distinct homestays`);
     figure('orders.create.distinct.p50', distinct.p50, 'ms', 'createHomestayOrder on distinct homestays, median latency');
     figure('orders.create.distinct.p99', distinct.p99, 'ms', 'createHomestayOrder on distinct homestays, 99th percentile latency');

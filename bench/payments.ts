@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { signSandboxBody } from '../subgraphs/payment/provider/sandbox.js';
 import { createHomestay, query } from '../test/integration/payment/support.js';
-import { figure, stackCpuMs, withBenchStack } from './support.js';
+import { cpuPerOpSince, figure, stackCpuByProcess, withBenchStack } from './support.js';
 
 /**
  * Payments end to end: signed callback → payment + outbox row → relay → Kafka → consumer → order
@@ -72,7 +72,7 @@ await withBenchStack(async (stack) => {
   });
 
   const sentAt = new Map<string, number>();
-  const cpuBefore = stackCpuMs(stack);
+  const cpuBefore = stackCpuByProcess(stack);
   const begin = performance.now();
   await pool(payments, CONCURRENCY, async (p) => {
     const body = JSON.stringify({ paymentSn: p.paymentSn, transactionId: `TX${p.paymentSn}`, amount: p.amount, status: 'SUCCESS' });
@@ -87,12 +87,12 @@ await withBenchStack(async (stack) => {
   const callbacksDone = performance.now();
   await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${paidAt.size}/${payments.length} orders reached WAIT_USE`)), 120_000))]);
   const end = performance.now();
-  const cpu = stackCpuMs(stack) - cpuBefore;
+  const cpu = cpuPerOpSince(stack, cpuBefore, 'payment', PAYMENTS);
   await sub.quit();
 
   const latencies = payments.map((p) => paidAt.get(p.orderSn)! - sentAt.get(p.orderSn)!).sort((a, b) => a - b);
   const [span] = await query(ns, 'payment', 'select timestampdiff(microsecond, min(create_time), max(sent_at)) / 1e6 as s, count(*) n from payment_outbox');
-  figure('cpu.payment.ms', cpu / PAYMENTS, 'ms', 'CPU time of every stack process (gateway, payment, relay, consumer, jobs) per payment, callback to WAIT_USE');
+  figure('cpu.payment.ms', cpu, 'ms', 'CPU time of every stack process (gateway, payment, relay, consumer, jobs) per payment, callback to WAIT_USE');
   figure('payments.callback_to_wait_use.p50', pct(latencies, 50), 'ms', `signed callback sent → order WAIT_USE, ${PAYMENTS} payments, ${CONCURRENCY} callbacks in flight`);
   figure('payments.callback_to_wait_use.p99', pct(latencies, 99), 'ms', 'same, 99th percentile');
   figure('payments.callbacks.rps', (PAYMENTS / (callbacksDone - begin)) * 1000, 'req/s', 'callbacks answered SUCCESS through the gateway');

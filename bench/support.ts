@@ -72,20 +72,40 @@ export function figure(name: string, value: number, unit: string, what: string):
 const CLOCK_TICKS = 100;
 
 /**
- * CPU time (user + system, ms) spent so far by every process of the stack: the gateway, the
+ * CPU time (user + system, ms) spent so far by each process of the stack: the gateway, the
  * subgraphs and the jobs process; not the load generator, not MariaDB, Redis or Kafka. The
  * difference over a run divided by the operations done is that path's CPU per operation.
  */
-export function stackCpuMs(stack: Stack): number {
-  let ticks = 0;
-  for (const pid of Object.values(stack.pids())) {
+export function stackCpuByProcess(stack: Stack): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(stack.pids())) {
     try {
       // Fields after the command name (which is in parentheses and may hold spaces): utime is the 12th, stime the 13th.
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      out[name] = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
     } catch {
       // exited meanwhile
     }
   }
-  return (ticks * 1000) / CLOCK_TICKS;
+  return out;
+}
+
+/**
+ * CPU ms per operation since `before` (a stackCpuByProcess reading), process by process: prints
+ * the split to stderr (it is no figure: where the CPU goes decides what to optimise) and returns the total.
+ */
+export function cpuPerOpSince(stack: Stack, before: Record<string, number>, label: string, ops: number): number {
+  const after = stackCpuByProcess(stack);
+  const n = Math.max(1, ops);
+  const split = Object.entries(after).map(([p, ms]) => [p, (ms - (before[p] ?? 0)) / n] as const);
+  const total = split.reduce((a, [, ms]) => a + ms, 0);
+  console.error(`cpu per ${label}: ${total.toFixed(2)} ms = ${split.map(([p, ms]) => `${p} ${ms.toFixed(2)}`).join(', ')}`);
+  return total;
+}
+
+/** Runs `run` and measures its CPU per operation (cpuPerOpSince). */
+export async function cpuPerOp<T>(stack: Stack, label: string, run: () => Promise<T>, ops: (r: T) => number): Promise<{ result: T; msPerOp: number }> {
+  const before = stackCpuByProcess(stack);
+  const result = await run();
+  return { result, msPerOp: cpuPerOpSince(stack, before, label, ops(result)) };
 }

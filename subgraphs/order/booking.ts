@@ -110,8 +110,10 @@ export class OrderBooking {
     const now = new Date();
     const sn = newOrderSn(now);
     // 1. Durable before any remote step: every reservation the homestay service will ever hold for
-    // this sn belongs to a row the sweep can see.
-    const order = this.em.create(HomestayOrder, {
+    // this sn belongs to a row the sweep can see. A plain INSERT (em.insert), not a flush: the unit
+    // of work would wrap it in a transaction and read the version column back, four round trips
+    // for one row (the booking profile, issue 15). The row is read back once confirmed.
+    const row = {
       sn,
       userId,
       homestayId: h.id,
@@ -140,9 +142,13 @@ export class OrderBooking {
       payDeadline: new Date(now.getTime() + config().orderPayTimeoutMs),
       idempotencyKey: input.idempotencyKey ?? null,
       inputFingerprint: fingerprint,
-    } as HomestayOrder);
+      createTime: now,
+      updateTime: now,
+      delState: 0,
+      version: 0,
+    };
     try {
-      await this.em.flush();
+      await this.em.insert(HomestayOrder, row);
     } catch (err) {
       this.em.clear();
       // The same idempotencyKey raced in from a second request past its lock: the first booking wins.
@@ -180,7 +186,7 @@ export class OrderBooking {
     // 3. Confirm, unless the sweep failed the booking meanwhile (its guarded UPDATE came first).
     let result: TransitionResult | null;
     try {
-      result = await transition(this.em, sn, 'WAIT_PAY');
+      result = await transition(this.em, sn, 'WAIT_PAY', {}, { state: 'PENDING', userId });
     } catch (err) {
       // CONFLICT: the booking is FAILED already (failing it again is a no-op that finishes the release).
       await this.failAndRelease(sn);

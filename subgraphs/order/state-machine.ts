@@ -135,22 +135,39 @@ function eventOf(sn: string, userId: string, from: TradeState, to: TradeState): 
  * `for update`: a racing transition waits for the commit (a plain read would see the
  * transaction's stale snapshot). The caller delivers the recorded event after its commit.
  */
-export async function transition(em: EntityManager, sn: string, to: TradeState, fields: TransitionFields = {}): Promise<TransitionResult | null> {
+export async function transition(
+  em: EntityManager,
+  sn: string,
+  to: TradeState,
+  fields: TransitionFields = {},
+  /**
+   * What the caller knows of the row (the booking, which has just stored it PENDING): the first
+   * attempt goes straight to the guarded UPDATE, one read less; when the guess is wrong the UPDATE
+   * matches nothing and the row is read as usual.
+   */
+  known?: { state: TradeState; userId: string },
+): Promise<TransitionResult | null> {
   const conn = em.getConnection();
   const trx = em.getTransactionContext();
   // In the caller's transaction when there is one, so the change commits with what the caller
   // writes next (a settle record) or not at all; else in a transaction of its own.
   const inTransaction = <T>(fn: (tx: typeof trx) => Promise<T>): Promise<T> => (trx ? fn(trx) : conn.transactional((tx) => fn(tx)));
   for (let attempt = 0; attempt < 5; attempt++) {
-    const rows = await conn.execute<{ trade_state: number; user_id: string | number }[]>(
-      `select trade_state, user_id from homestay_order where sn = ? and del_state = 0${trx ? ' for update' : ''}`,
-      [sn],
-      'all',
-      trx,
-    );
-    if (!rows.length) return null;
-    const current = stateOf(rows[0]!.trade_state);
-    const userId = String(rows[0]!.user_id);
+    let current: TradeState;
+    let userId: string;
+    if (attempt === 0 && known) {
+      ({ state: current, userId } = known);
+    } else {
+      const rows = await conn.execute<{ trade_state: number; user_id: string | number }[]>(
+        `select trade_state, user_id from homestay_order where sn = ? and del_state = 0${trx ? ' for update' : ''}`,
+        [sn],
+        'all',
+        trx,
+      );
+      if (!rows.length) return null;
+      current = stateOf(rows[0]!.trade_state);
+      userId = String(rows[0]!.user_id);
+    }
     if (isInternal(current) && !isInternal(to) && to !== 'WAIT_PAY') return null;
     const plan = planTransition(current, to);
     if (plan.kind === 'noop') return { changed: false, from: current, to, userId };

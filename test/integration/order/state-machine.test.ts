@@ -115,7 +115,8 @@ describe('order state machine (guarded UPDATE on the real database)', () => {
     for (let i = 0; i < 10; i++) {
       const sn = await insertOrder('PENDING');
       const results = await Promise.allSettled([
-        transition(orm.em.fork() as EntityManager, sn, 'WAIT_PAY'),
+        // As the booking confirms: straight to the guarded UPDATE, knowing it stored the row PENDING.
+        transition(orm.em.fork() as EntityManager, sn, 'WAIT_PAY', {}, { state: 'PENDING', userId: '1' }),
         transition(orm.em.fork() as EntityManager, sn, 'FAILED', { idempotencyKey: null }),
       ]);
       expect(results.filter((r) => r.status === 'fulfilled' && r.value?.changed)).toHaveLength(1);
@@ -123,6 +124,19 @@ describe('order state machine (guarded UPDATE on the real database)', () => {
       const { state } = await row(sn);
       expect((await changes(sn)).map((c) => c.event.to)).toEqual(state === 'WAIT_PAY' ? ['WAIT_PAY'] : []);
     }
+  });
+
+  it('reads the row after all when what the caller knew of it is no longer true', async () => {
+    // The sweep failed the booking first: confirming it is refused, and nothing is recorded.
+    const failed = await insertOrder('FAILED');
+    await expect(transition(em, failed, 'WAIT_PAY', {}, { state: 'PENDING', userId: '1' })).rejects.toMatchObject({ extensions: { code: 'CONFLICT' } });
+    expect(await row(failed)).toMatchObject({ state: 'FAILED', version: 0 });
+    expect(await changes(failed)).toEqual([]);
+    // Already confirmed (a retried confirmation): a no-op that tells the real owner.
+    const confirmed = await insertOrder('WAIT_PAY');
+    expect(await transition(em, confirmed, 'WAIT_PAY', {}, { state: 'PENDING', userId: '999' })).toEqual({ changed: false, from: 'WAIT_PAY', to: 'WAIT_PAY', userId: '1' });
+    expect(await changes(confirmed)).toEqual([]);
+    expect(await transition(em, 'HSO-missing', 'WAIT_PAY', {}, { state: 'PENDING', userId: '1' })).toBeNull();
   });
 
   it('makes one change when the same transition races with itself', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EntityManager, MikroORM } from '../../../lib/database.js';
 import { orderDatabase } from '../../../subgraphs/order/database.js';
 import { STATE_CODE, stateOf, transition, type TradeState } from '../../../subgraphs/order/state-machine.js';
+import { deliver } from '../../../subgraphs/order/events.js';
 import { INTERNAL, PAIRS, expected, hidden } from '../../support/order-transitions.js';
 
 describe('order state machine (guarded UPDATE on the real database)', () => {
@@ -137,6 +138,29 @@ describe('order state machine (guarded UPDATE on the real database)', () => {
     expect(await transition(em, confirmed, 'WAIT_PAY', {}, { state: 'PENDING', userId: '999' })).toEqual({ changed: false, from: 'WAIT_PAY', to: 'WAIT_PAY', userId: '1' });
     expect(await changes(confirmed)).toEqual([]);
     expect(await transition(em, 'HSO-missing', 'WAIT_PAY', {}, { state: 'PENDING', userId: '1' })).toBeNull();
+  });
+
+  it('publishes the changes of concurrent moves once each and marks every one sent (marked in batches)', async () => {
+    const { createRedis } = await import('../../../lib/redis.js');
+    const { ORDER_STATE_CHANNEL } = await import('../../../contracts/order.js');
+    const { createLogger } = await import('../../../lib/logger.js');
+    const redis = createRedis();
+    const sub = createRedis();
+    const heard: string[] = [];
+    try {
+      await sub.subscribe(ORDER_STATE_CHANNEL());
+      sub.on('message', (_c, m) => heard.push(JSON.parse(m).id));
+      const sns = await Promise.all(Array.from({ length: 30 }, () => insertOrder('WAIT_PAY')));
+      const results = await Promise.all(sns.map((sn) => transition(orm.em.fork() as EntityManager, sn, 'CANCELLED', { closedAt: new Date() })));
+      await Promise.all(results.map((r) => deliver(orm.em.fork() as EntityManager, redis, createLogger('test'), r!.event!)));
+      for (const sn of sns) expect(await changes(sn)).toEqual([expect.objectContaining({ sent: true })]);
+      await expect.poll(() => heard.length).toBeGreaterThanOrEqual(30);
+      const ids = results.map((r) => r!.event!.event.id);
+      expect(heard.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
+    } finally {
+      sub.disconnect();
+      redis.disconnect();
+    }
   });
 
   it('makes one change when the same transition races with itself', async () => {

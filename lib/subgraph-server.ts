@@ -114,6 +114,9 @@ export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions
 
   const app = express();
   app.disable('x-powered-by');
+  // Only the gateway and services call a subgraph, and never conditionally: an ETag would be a
+  // hash of every response body for nothing.
+  app.set('etag', false);
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok', service: opts.name }));
   const checks: Record<string, Check> = {};
   if (opts.ready) checks.mysql = opts.ready;

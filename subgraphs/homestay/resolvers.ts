@@ -1,5 +1,6 @@
 import { DateScalar, DateTimeScalar } from '../../lib/scalars.js';
 import { requireUserId } from '../../lib/subgraph-server.js';
+import { selectedFields } from '../../lib/selection.js';
 import { ROW_TYPE_CODE } from '../../contracts/homestay.js';
 import { ROW_STATE_ON_SALE } from './entities.js';
 import type { Resolvers } from './generated/resolvers-types.js';
@@ -22,7 +23,10 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   HomestayRowType: ROW_TYPE_CODE,
   Query: {
-    homestays: (_p, args, ctx) => ctx.homestays.list(args),
+    homestays: (_p, args, ctx, info) => {
+      const node = selectedFields(info, ['edges', 'node']);
+      return ctx.homestayPage(args, { business: node.has('business'), rating: node.has('rating') || node.has('commentCount') });
+    },
     homestay: async (_p, { id }, ctx) => {
       const h = await ctx.loaders.homestay.load(id);
       return h && h.delState === 0 ? h : null;

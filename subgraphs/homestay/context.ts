@@ -3,7 +3,7 @@ import { loaderBy, pageLoader } from '../../lib/loader.js';
 import type { BaseContext } from '../../lib/subgraph-server.js';
 import { LandlordService } from './landlord.js';
 import { Reviews } from './reviews.js';
-import { HomestayService, type HomestayListArgs, type PageJoins } from './service.js';
+import { ALONG, HomestayService, type HomestayListArgs, type PageJoins } from './service.js';
 
 export function createContext(orm: MikroORM) {
   return (base: BaseContext) => {
@@ -15,7 +15,7 @@ export function createContext(orm: MikroORM) {
       rating: loaderBy((ids: readonly string[]) => homestays.ratings(ids), (r) => r.homestayId),
       businessHomestays: pageLoader(
         (ids, n) => homestays.firstHomestaysOf(ids, n),
-        async (id, args) => (await homestays.list({ ...args, scope: 'ALL' }, id)).page,
+        (id, args) => homestays.list({ ...args, scope: 'ALL' }, id),
         (h) => [String(h.id)],
       ),
       comments: pageLoader(
@@ -32,13 +32,16 @@ export function createContext(orm: MikroORM) {
       reviews: new Reviews(em),
       loaders,
       /**
-       * A page of homestays whose businesses and ratings came in the page's own query: the loaders
-       * get them, so the `business`, `rating` and `commentCount` fields resolve without another.
+       * A page of homestays whose businesses and ratings came in the page's own query: its rows
+       * carry them (the fields read them there) and the loaders get them for the rest of the request.
        */
       async homestayPage(args: HomestayListArgs, joins: PageJoins) {
-        const { page, businesses, ratings } = await homestays.list(args, undefined, joins);
-        for (const b of businesses) loaders.business.prime(String(b.id), b);
-        for (const r of ratings) loaders.rating.prime(r.homestayId, r);
+        const page = await homestays.list(args, undefined, joins);
+        for (const { node } of page.edges) {
+          const along = node[ALONG];
+          if (along?.business) loaders.business.prime(String(along.business.id), along.business);
+          if (along?.rating) loaders.rating.prime(along.rating.homestayId, along.rating);
+        }
         return page;
       },
     };

@@ -45,12 +45,14 @@ export interface PageJoins {
   rating?: boolean;
 }
 
-/** A page of homestays, with the businesses and ratings its query fetched along (for the loaders). */
-export interface HomestayPage {
-  page: Connection<Homestay>;
-  businesses: HomestayBusiness[];
-  ratings: Rating[];
+/** What a page's query brought along with a row (PageJoins); absent on rows read without it. */
+export const ALONG = Symbol('along');
+export interface Along {
+  business?: HomestayBusiness;
+  rating?: Rating;
 }
+/** A homestay row, with what its page's query brought along. */
+export type HomestayRow = Homestay & { [ALONG]?: Along };
 
 /**
  * The travel service's reads; resolvers and seeders go through it. They read plain rows
@@ -97,7 +99,7 @@ export class HomestayService {
    * row's business and rating when `joins` asks for them (the page's rows first, in a derived
    * table, so the rating subqueries run for the page's rows only, whatever plan the filters get).
    */
-  async list(args: HomestayListArgs, businessId?: string, joins: PageJoins = {}): Promise<HomestayPage> {
+  async list(args: HomestayListArgs, businessId?: string, joins: PageJoins = {}): Promise<Connection<HomestayRow>> {
     const size = pageSize(args.first);
     const after = afterId(args.after);
     if (args.guests !== null && args.guests !== undefined && (!Number.isInteger(args.guests) || args.guests < 1)) {
@@ -148,14 +150,17 @@ export class HomestayService {
         ${joins.business ? 'left join homestay_business b on b.id = p.homestay_business_id' : ''} order by p.id desc`;
     }
     const rows = await selectRows(this.em, sql, params);
-    const businesses: HomestayBusiness[] = [];
-    const ratings: Rating[] = [];
-    for (const r of rows.slice(0, size)) {
-      if (joins.business && r.b__id !== null) businesses.push(this.businessRows.read(r, 'b__'));
-      if (joins.rating) ratings.push({ homestayId: String(r.id), rating: r.r__rating === null ? null : Number(r.r__rating), count: Number(r.r__count) });
-    }
-    const page = toConnection(rows.map((r) => this.homestayRows.read(r)), size, byId, Boolean(after));
-    return { page, businesses, ratings };
+    const homestays = rows.map((r) => {
+      const row: HomestayRow = this.homestayRows.read(r);
+      if (joins.business || joins.rating) {
+        row[ALONG] = {
+          business: joins.business && r.b__id !== null ? this.businessRows.read(r, 'b__') : undefined,
+          rating: joins.rating ? { homestayId: row.id, rating: r.r__rating === null ? null : Number(r.r__rating), count: Number(r.r__count) } : undefined,
+        };
+      }
+      return row;
+    });
+    return toConnection(homestays, size, byId, Boolean(after));
   }
 
   /** looklook's guessList: the five newest homestays on sale. */

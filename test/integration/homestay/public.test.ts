@@ -123,6 +123,9 @@ describe('homestays connection through the gateway', () => {
       const one = await gql(`query($id: ID!) { homestay(id: $id) { ${FIELDS} } }`, { id: node.id });
       expect(node).toEqual(one.data.homestay);
     }
+    // Rows are read without the ORM: createdAt is still the stored UTC time, as an ISO DateTime.
+    const [created] = await db.query('select create_time from homestay where id = ?', [ids[5]]);
+    expect(nodes[0].createdAt).toBe(new Date(`${(created as { create_time: string }[])[0]!.create_time.replace(' ', 'T')}Z`).toISOString());
     const byId = new Map(nodes.map((n: { id: string }) => [n.id, n]));
     expect(byId.get(ids[3])).toMatchObject({ rating: 4, commentCount: 1, rowType: 'PER_PERSON', business: { id: otherBusiness, title: 'Page Other Business' } });
     expect(byId.get(ids[3])).toMatchObject({ landlord: { id: other.userId, nickname: 'Landlord Page Other' } });

@@ -15,6 +15,7 @@ type Convert = (value: unknown) => unknown;
 
 const toStringValue: Convert = (v) => (v === null || v === undefined ? v : String(v));
 const toNumberValue: Convert = (v) => (v === null || v === undefined ? v : Number(v));
+const toBigIntValue: Convert = (v) => (v === null || v === undefined ? v : BigInt(v as string | number));
 const toBooleanValue: Convert = (v) => (v === null || v === undefined ? v : Boolean(Number(v)));
 /** The driver reads datetimes as strings (`dateStrings`) in UTC (the session zone, lib/database.ts). */
 const toDateValue: Convert = (v) => {
@@ -23,7 +24,7 @@ const toDateValue: Convert = (v) => {
   return new Date(text.includes('T') ? text : `${text.replace(' ', 'T')}Z`);
 };
 
-const CONVERT: Record<string, Convert> = { string: toStringValue, number: toNumberValue, boolean: toBooleanValue, Date: toDateValue };
+const CONVERT: Record<string, Convert> = { string: toStringValue, number: toNumberValue, bigint: toBigIntValue, boolean: toBooleanValue, Date: toDateValue };
 
 export interface RowReader<T> {
   /** The table the entity lives in. */
@@ -40,13 +41,32 @@ function readerOf<T>(meta: EntityMetadata): RowReader<T> {
   const props = meta.props
     .filter((p) => p.kind === 'scalar' && p.persist !== false && !p.lazy && !p.formula && p.fieldNames?.length === 1)
     .map((p) => ({ name: p.name as string, column: p.fieldNames[0]!, convert: CONVERT[p.runtimeType] ?? ((v: unknown) => v) }));
+  const converters = props.map((p) => p.convert);
+  // One object literal per prefix, compiled once (as MikroORM compiles its hydrators): every row
+  // gets the same shape and constant-key reads, which a loop over the properties did not.
+  const compiled = new Map<string, (row: Record<string, unknown>, convert: Convert[]) => T>();
+  const compile = (prefix: string) =>
+    new Function(
+      'row',
+      'convert',
+      `return { ${props.map((p, i) => `${JSON.stringify(p.name)}: convert[${i}](row[${JSON.stringify(prefix + p.column)}])`).join(', ')} };`,
+    ) as (row: Record<string, unknown>, convert: Convert[]) => T;
+  const selects = new Map<string, string>();
   return {
     table: meta.tableName,
-    columns: (alias, prefix = '') => props.map((p) => (prefix ? `${alias}.${p.column} as ${prefix}${p.column}` : `${alias}.${p.column}`)).join(', '),
+    columns(alias, prefix = '') {
+      const key = `${alias} ${prefix}`;
+      let list = selects.get(key);
+      if (list === undefined) {
+        list = props.map((p) => (prefix ? `${alias}.${p.column} as ${prefix}${p.column}` : `${alias}.${p.column}`)).join(', ');
+        selects.set(key, list);
+      }
+      return list;
+    },
     read(row, prefix = '') {
-      const out: Record<string, unknown> = {};
-      for (const p of props) out[p.name] = p.convert(row[prefix + p.column]);
-      return out as T;
+      let read = compiled.get(prefix);
+      if (!read) compiled.set(prefix, (read = compile(prefix)));
+      return read(row, converters);
     },
   };
 }

@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { CONTEXT_HEADER, signContext } from '../lib/internal-auth.js';
 import { subgraphFetchDuration } from '../lib/metrics.js';
 import { SpanKind, childSpan, endSpan, traceCarrier, type RequestContext } from '../lib/request-context.js';
-import { postToSubgraph, SubgraphResponse } from './subgraph-fetch.js';
+import { postToSubgraph, SubgraphResponse, uniqueRepresentations } from './subgraph-fetch.js';
 
 export { closeAgent } from './subgraph-fetch.js';
 
@@ -118,7 +118,10 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       this.willSendRequest(options);
       if (trace) for (const [k, v] of Object.entries(traceCarrier(span))) headers.set(k, v);
       if (!request.query) throw new Error('Missing query');
-      const response = await this.send(request, options.context as GatewayContext);
+      const unique = uniqueRepresentations(request.variables);
+      if (unique) request.variables = unique.variables;
+      const sent = await this.send(request, options.context as GatewayContext);
+      const response = unique ? unique.expand(sent) : sent;
       // Only client operations carry a cache policy to narrow (not health checks or schema loads).
       if ('incomingRequestContext' in options && this.honorSubgraphCacheControlHeader) {
         const policy = options.incomingRequestContext.overallCachePolicy;

@@ -179,7 +179,7 @@ export function costError(cost: number, limit: number, extensions: Record<string
 export function queryCostPlugin<C extends object>(maxCost: number): ApolloServerPlugin<C> {
   const listener: GraphQLRequestListener<C> = {
     async didResolveOperation({ schema, document, operation, request }) {
-      if (!operation) return;
+      if (!operation || (request.http?.body && guardedBodies.has(request.http.body))) return;
       const cost = operationCost(schema, document, operation, { variables: request.variables });
       if (cost > maxCost) throw costError(cost, maxCost, { http: { status: 400 } });
     },
@@ -264,6 +264,12 @@ export class QueryGuard {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
+ * Request bodies whose query, operation and variables queryGuardMiddleware costed and let through:
+ * queryCostPlugin sees the same body (Apollo's `request.http.body`) and need not walk it again.
+ */
+const guardedBodies = new WeakSet<object>();
+
+/**
  * Express middleware in front of Apollo on /graphql (after the body parser): a refused document
  * gets a 400 with the GraphQL error, as Apollo would answer it, before Apollo parses, validates
  * or plans anything. Anything it cannot read (batches, no query) goes on to Apollo unchanged.
@@ -282,7 +288,11 @@ export function queryGuardMiddleware(guard: QueryGuard, log?: Logger): express.R
     }
     const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;
     const { error } = guard.check(params.query, operationName, isRecord(variables) ? variables : undefined);
-    if (!error) return next();
+    if (!error) {
+      // Variables sent as a string (GET) are parsed again by Apollo: only a body read as is counts as checked.
+      if (variables === params.variables) guardedBodies.add(params);
+      return next();
+    }
     graphqlRequests.inc({ operation: '(invalid)', outcome: 'invalid' });
     log?.info({ operation: operationName ?? null, refused: error.extensions.code, limit: error.extensions.limit }, 'graphql request refused');
     res.status(400).json({ errors: [error.toJSON()] });

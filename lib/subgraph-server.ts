@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { DocumentNode, GraphQLScalarType } from 'graphql';
@@ -107,13 +107,24 @@ export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions
     introspection: !cfg.isProduction,
     includeStacktraceInErrorResponses: !cfg.isProduction,
     formatError: formatError(log),
-    // No Apollo Studio here: inline traces would only cost time on every call.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), metricsPlugin<C>(), requestLogPlugin<C>(log), queryCostPlugin<C>(bounds.maxCost)],
+    // No Apollo Studio here: inline traces would only cost time on every call. Nor cache hints:
+    // no schema sets one, so a subgraph never sends Cache-Control, and the cache-control plugin
+    // only put a hook on every field of every response.
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      metricsPlugin<C>(),
+      requestLogPlugin<C>(log),
+      queryCostPlugin<C>(bounds.maxCost),
+    ],
   });
   await apollo.start();
 
   const app = express();
   app.disable('x-powered-by');
+  // Only the gateway and services call a subgraph, and never conditionally: an ETag would be a
+  // hash of every response body for nothing.
+  app.set('etag', false);
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok', service: opts.name }));
   const checks: Record<string, Check> = {};
   if (opts.ready) checks.mysql = opts.ready;

@@ -1,7 +1,10 @@
 import { DateScalar, DateTimeScalar } from '../../lib/scalars.js';
 import { requireUserId } from '../../lib/subgraph-server.js';
+import { selectedFields } from '../../lib/selection.js';
 import { ROW_TYPE_CODE } from '../../contracts/homestay.js';
-import { ROW_STATE_ON_SALE } from './entities.js';
+import { ROW_STATE_ON_SALE, type Homestay } from './entities.js';
+import { ALONG, type HomestayRow, type Rating } from './service.js';
+import type { HomestayContext } from './context.js';
 import type { Resolvers } from './generated/resolvers-types.js';
 
 const list = (csv: string) =>
@@ -17,12 +20,25 @@ async function referenced<T>(row: Promise<T | null>, what: string): Promise<T> {
 }
 const userRef = (id: string) => ({ __typename: 'User' as const, id: String(id) });
 
+/**
+ * What the row's page query brought along (HomestayService.list). Read from the row, a page's
+ * fields resolve without a promise each, so graphql-js completes the whole page in one pass.
+ */
+const along = (h: Homestay) => (h as HomestayRow)[ALONG];
+function ratingOf<R>(h: Homestay, ctx: HomestayContext, pick: (r: Rating | null) => R): R | Promise<R> {
+  const known = along(h)?.rating;
+  return known ? pick(known) : ctx.loaders.rating.load(String(h.id)).then(pick);
+}
+
 export const resolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
   HomestayRowType: ROW_TYPE_CODE,
   Query: {
-    homestays: (_p, args, ctx) => ctx.homestays.list(args),
+    homestays: (_p, args, ctx, info) => {
+      const node = selectedFields(info, ['edges', 'node']);
+      return ctx.homestayPage(args, { business: node.has('business'), rating: node.has('rating') || node.has('commentCount') });
+    },
     homestay: async (_p, { id }, ctx) => {
       const h = await ctx.loaders.homestay.load(id);
       return h && h.delState === 0 ? h : null;
@@ -53,9 +69,10 @@ export const resolvers: Resolvers = {
     marketPrice: (h) => Number(h.marketHomestayPrice),
     foodPrice: (h) => Number(h.foodPrice),
     onSale: (h) => h.rowState === ROW_STATE_ON_SALE,
-    rating: async (h, _a, ctx) => (await ctx.loaders.rating.load(String(h.id)))?.rating ?? null,
-    commentCount: async (h, _a, ctx) => (await ctx.loaders.rating.load(String(h.id)))?.count ?? 0,
-    business: (h, _a, ctx) => referenced(ctx.loaders.business.load(String(h.homestayBusinessId)), `business ${h.homestayBusinessId} of homestay ${h.id}`),
+    rating: (h, _a, ctx) => ratingOf(h, ctx, (r) => r?.rating ?? null),
+    commentCount: (h, _a, ctx) => ratingOf(h, ctx, (r) => r?.count ?? 0),
+    business: (h, _a, ctx) =>
+      along(h)?.business ?? referenced(ctx.loaders.business.load(String(h.homestayBusinessId)), `business ${h.homestayBusinessId} of homestay ${h.id}`),
     landlord: (h) => userRef(h.userId),
     availability: (h, { checkIn, checkOut }, ctx) => ctx.homestays.availability(h, checkIn, checkOut),
     comments: (h, args, ctx) => ctx.loaders.comments.load(String(h.id), args),

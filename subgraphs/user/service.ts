@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '../../lib/database.js';
 import { badInput, conflict, notFound, unauthenticated } from '../../lib/errors.js';
+import { rowReader, selectRows } from '../../lib/rows.js';
 import { AUTH_TYPE_SYSTEM, User, UserAuth } from './entities.js';
 import { decoyHash, hashPassword, verifyPassword } from './password.js';
 import { SignInLimits } from './sign-in-limits.js';
@@ -93,7 +94,11 @@ export class UserService {
     return user;
   }
 
-  findByIds(ids: readonly string[]): Promise<User[]> {
-    return this.em.find(User, { id: { $in: [...ids] }, delState: 0 });
+  /** Plain rows (lib/rows.ts), without the password hash: what `me` and the gateway's user references read. */
+  async findByIds(ids: readonly string[]): Promise<User[]> {
+    if (!ids.length) return [];
+    const users = rowReader(this.em, User);
+    const rows = await selectRows(this.em, `select ${users.columns('u')} from \`user\` u where u.id in (${ids.map(() => '?').join(',')}) and u.del_state = 0`, ids);
+    return rows.map((r) => users.read(r));
   }
 }

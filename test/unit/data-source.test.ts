@@ -83,6 +83,47 @@ describe('SignedDataSource', () => {
     expect(results[0]!.data).toEqual(results[1]!.data);
   });
 
+  it('sends each entity of an entity fetch once, and answers one item per representation in its order', async () => {
+    received.length = 0;
+    // The scripted subgraph answers each representation it got with its id; the one of id 9 has an error.
+    reply = () => {
+      const reps = (received.at(-1)!.body.variables as { representations: { id: string }[] }).representations;
+      return {
+        status: 200,
+        body: JSON.stringify({
+          data: { _entities: reps.map((r) => (r.id === '9' ? null : { nickname: `n${r.id}`, more: { id: r.id } })) },
+          errors: [{ message: 'gone', path: ['_entities', reps.findIndex((r) => r.id === '9'), 'nickname'] }, { message: 'no path' }],
+        }),
+      };
+    };
+    const representations = ['3', '4', '3', '9', '3', '9'].map((id) => ({ __typename: 'User', id }));
+    const ctx = { userId: null, requestId: 'r1' };
+    const query = 'query($representations:[_Any!]!){_entities(representations:$representations){...on User{nickname}}}';
+    const res = await new SignedDataSource(url, secret, 'unit').process({
+      ...options(query, ctx),
+      request: { query, variables: { representations, other: 1 } },
+    } as GraphQLDataSourceProcessOptions<GatewayContext>);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.body.variables).toEqual({ representations: ['3', '4', '9'].map((id) => ({ __typename: 'User', id })), other: 1 });
+    const entities = (res.data as { _entities: unknown[] })._entities;
+    expect(entities).toEqual([
+      { nickname: 'n3', more: { id: '3' } },
+      { nickname: 'n4', more: { id: '4' } },
+      { nickname: 'n3', more: { id: '3' } },
+      null,
+      { nickname: 'n3', more: { id: '3' } },
+      null,
+    ]);
+    // Copies, not one object thrice: the gateway merges later fetches into each place in turn.
+    expect(entities[2]).not.toBe(entities[0]);
+    expect((entities[4] as { more: unknown }).more).not.toBe((entities[0] as { more: unknown }).more);
+    expect(res.errors).toEqual([
+      { message: 'gone', path: ['_entities', 3, 'nickname'] },
+      { message: 'gone', path: ['_entities', 5, 'nickname'] },
+      { message: 'no path' },
+    ]);
+  });
+
   it('reads a 400 with GraphQL errors as a GraphQL response, and any other failure as an HTTP error', async () => {
     const source = new SignedDataSource(url, secret, 'unit');
     const ctx = { userId: '7', requestId: 'r1' };

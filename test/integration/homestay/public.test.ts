@@ -97,6 +97,46 @@ describe('homestays connection through the gateway', () => {
     expect(r.errors![0].extensions!.argumentName).toBe(argument);
   });
 
+  it('gives each node of a page the business, rating, landlord and fields its own homestay query gives', async () => {
+    // The page brings businesses and ratings in its own query: they must be each row's own.
+    const city = uniqueCity('Page');
+    const other = await signUp('Landlord Page Other');
+    const otherBusiness = await createBusiness(db, other.userId, { title: 'Page Other Business' });
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const owner = i % 2 ? { businessId: otherBusiness, landlordId: other.userId } : { businessId, landlordId: landlord.userId };
+      ids.push(await createHomestay(db, { ...owner, city, title: `Page ${i}`, price: 10000 + i, perPerson: i === 3 }));
+    }
+    const guest = await signUp('Guest Page');
+    // Stars of live comments count; a deleted comment does not.
+    for (const [at, star, deleted] of [[0, 5, 0], [0, 2, 0], [3, 4, 0], [3, 1, 1]] as const) {
+      await db.query('insert into homestay_comment (homestay_id, user_id, content, star, del_state) values (?, ?, ?, ?, ?)', [ids[at], guest.userId, 'c', star, deleted]);
+    }
+    const FIELDS = `id title price marketPrice rowType cover banner onSale createdAt rating commentCount
+      business { id title star tags landlord { id } } landlord { id nickname }`;
+    const page = await gql(`query($city: String) { homestays(first: 4, city: $city) { edges { node { ${FIELDS} } } pageInfo { hasNextPage } } }`, { city });
+    expect(page.errors).toBeUndefined();
+    const nodes = page.data.homestays.edges.map((e: { node: { id: string } }) => e.node);
+    expect(nodes.map((n: { id: string }) => n.id)).toEqual([...ids].reverse().slice(0, 4));
+    expect(page.data.homestays.pageInfo.hasNextPage).toBe(true);
+    for (const node of nodes) {
+      const one = await gql(`query($id: ID!) { homestay(id: $id) { ${FIELDS} } }`, { id: node.id });
+      expect(node).toEqual(one.data.homestay);
+    }
+    // Rows are read without the ORM: createdAt is still the stored UTC time, as an ISO DateTime.
+    const [created] = await db.query('select create_time from homestay where id = ?', [ids[5]]);
+    expect(nodes[0].createdAt).toBe(new Date(`${(created as { create_time: string }[])[0]!.create_time.replace(' ', 'T')}Z`).toISOString());
+    const byId = new Map(nodes.map((n: { id: string }) => [n.id, n]));
+    expect(byId.get(ids[3])).toMatchObject({ rating: 4, commentCount: 1, rowType: 'PER_PERSON', business: { id: otherBusiness, title: 'Page Other Business' } });
+    expect(byId.get(ids[3])).toMatchObject({ landlord: { id: other.userId, nickname: 'Landlord Page Other' } });
+    expect(byId.get(ids[2])).toMatchObject({ rating: null, commentCount: 0, price: 10002, business: { id: businessId }, landlord: { id: landlord.userId } });
+    const rest = await gql(`query($city: String) { homestays(first: 4, city: $city, after: "${Buffer.from(JSON.stringify([ids[2]])).toString('base64url')}") { edges { node { id rating commentCount business { id } } } } }`, { city });
+    expect(rest.data.homestays.edges.map((e: { node: unknown }) => e.node)).toEqual([
+      { id: ids[1], rating: null, commentCount: 0, business: { id: otherBusiness } },
+      { id: ids[0], rating: 3.5, commentCount: 2, business: { id: businessId } },
+    ]);
+  });
+
   it('accepts a range of exactly 30 nights', async () => {
     const r = await gql(LIST, { checkIn: '2030-01-01', checkOut: '2030-01-31', city: uniqueCity() });
     expect(r.errors).toBeUndefined();

@@ -242,7 +242,9 @@ export class OrderBooking {
       .getConnection()
       .execute<{ sn: string }[]>(
         'select sn from homestay_order where trade_state = ? and create_time < ? and del_state = 0 order by id limit ?',
-        [STATE_CODE.PENDING, new Date(Date.now() - olderThanMs), limit],
+        // create_time holds whole seconds (truncated): a row may look up to a second older than it
+        // is, and a booking still between its steps must never be taken for a stalled one.
+        [STATE_CODE.PENDING, new Date(Date.now() - olderThanMs - 1000), limit],
       );
     return rows.map((r) => r.sn);
   }

@@ -10,11 +10,15 @@ export const NotificationMessage = z.object({
 });
 export type NotificationMessage = z.infer<typeof NotificationMessage>;
 
-export const NotificationInput = NotificationMessage.extend({ userId: z.string().min(1, 'userId is required').max(32) });
-export type NotificationInput = z.infer<typeof NotificationInput>;
+/** Messages for one user, stored together (a paid order's two messages are one call, one statement). */
+export const NotificationsInput = z.object({
+  userId: z.string().min(1, 'userId is required').max(32),
+  messages: z.array(NotificationMessage).min(1, 'messages must not be empty').max(10, 'at most 10 messages at once'),
+});
+export type NotificationsInput = z.infer<typeof NotificationsInput>;
 
 /** The user service's internal API (service credential only, under /internal). */
 export const userRoutes = {
-  /** Stores a message for `me { notifications }`; idempotent by (userId, dedupeKey). */
-  storeNotification: route('user', '/notifications', NotificationInput, z.object({ created: z.boolean() })),
+  /** Stores messages for `me { notifications }`; idempotent by (userId, dedupeKey): `created` counts the new ones. */
+  storeNotifications: route('user', '/notifications', NotificationsInput, z.object({ created: z.number().int().min(0) })),
 };

@@ -7,6 +7,6 @@ import { NotificationService } from './notifications.js';
 /** The user service's internal API (contracts/user.ts): the jobs' default notifier stores messages here. */
 export function internalRoutes(orm: MikroORM) {
   return (router: express.Router) => {
-    serve(router, userRoutes.storeNotification, (b) => new NotificationService(orm.em.fork() as EntityManager).store(b));
+    serve(router, userRoutes.storeNotifications, (b) => new NotificationService(orm.em.fork() as EntityManager).store(b));
   };
 }

@@ -1,19 +1,19 @@
 import type { EntityManager } from '../../lib/database.js';
 import { badInput } from '../../lib/errors.js';
 import { Notification } from './entities.js';
-import type { NotificationInput } from '../../contracts/user.js';
+import type { NotificationsInput } from '../../contracts/user.js';
 
 /** The messages the default notifier stores for a user, read back as `me { notifications }`. */
 export class NotificationService {
   constructor(private readonly em: EntityManager) {}
 
-  async store(input: NotificationInput): Promise<{ created: boolean }> {
+  async store({ userId, messages }: NotificationsInput): Promise<{ created: number }> {
     const res = await this.em.getConnection().execute<{ affectedRows: number }>(
-      'insert ignore into notification (user_id, kind, dedupe_key, title, body) values (?, ?, ?, ?, ?)',
-      [input.userId, input.kind.slice(0, 32), input.dedupeKey.slice(0, 100), input.title.slice(0, 255), input.body],
+      `insert ignore into notification (user_id, kind, dedupe_key, title, body) values ${messages.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+      messages.flatMap((m) => [userId, m.kind.slice(0, 32), m.dedupeKey.slice(0, 100), m.title.slice(0, 255), m.body]),
       'run',
     );
-    return { created: res.affectedRows === 1 };
+    return { created: res.affectedRows };
   }
 
   /** Newest first. */

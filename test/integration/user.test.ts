@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import mysql from 'mysql2/promise';
 import { CONTEXT_HEADER, signContext } from '../../lib/internal-auth.js';
-import { errorCode, gatewayUrl, gql, internalSecret, processUrl, signUp, testNamespace, uniqueMobile } from '../support/gql.js';
+import { errorCode, gatewayUrl, gql, internalPost, internalSecret, processUrl, signUp, testNamespace, uniqueMobile } from '../support/gql.js';
 
 const REGISTER = `mutation($input: RegisterInput!) {
   register(input: $input) { accessToken accessExpire refreshAfter user { id mobile nickname } }
@@ -203,3 +203,28 @@ describe('user subgraph through the gateway', () => {
   });
 });
 
+
+describe('the notification store (the jobs notifier calls it)', () => {
+  const NOTIFICATIONS = `{ me { notifications { kind title } } }`;
+  const message = (kind: string, n = 1) => ({ kind, dedupeKey: `${kind}:${n}`, title: `${kind} title`, body: `${kind} body` });
+
+  it('stores a batch in one call, once: a repeat or an overlapping batch adds only what is new', async () => {
+    const { token, userId } = await signUp();
+    const first = await internalPost('user', '/notifications', { userId, messages: [message('pay-success'), message('check-in-code')] });
+    expect(first).toEqual({ status: 200, body: { created: 2 } });
+    expect((await internalPost('user', '/notifications', { userId, messages: [message('pay-success'), message('check-in-code')] })).body).toEqual({ created: 0 });
+    expect((await internalPost('user', '/notifications', { userId, messages: [message('pay-success'), message('pay-success', 2)] })).body).toEqual({ created: 1 });
+    const stored = (await gql(NOTIFICATIONS, {}, { token })).data.me.notifications;
+    expect(stored.map((n: { kind: string }) => n.kind).sort()).toEqual(['check-in-code', 'pay-success', 'pay-success']);
+  });
+
+  it('refuses an empty or oversized batch, or a message without a key, and stores nothing', async () => {
+    const { token, userId } = await signUp();
+    for (const messages of [[], Array.from({ length: 11 }, (_, i) => message('x', i)), [{ ...message('y'), dedupeKey: '' }]]) {
+      const res = await internalPost('user', '/notifications', { userId, messages });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('BAD_USER_INPUT');
+    }
+    expect((await gql(NOTIFICATIONS, {}, { token })).data.me.notifications).toEqual([]);
+  });
+});

@@ -3,10 +3,9 @@ import { DelayedError, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { createRedis } from '../../../lib/redis.js';
 import { currentContext, traced } from '../../../lib/request-context.js';
-import { toView } from '../service.js';
 import { paymentApi } from '../payment-client.js';
 import { openOrderDomain } from './order-domain.js';
-import { applyPaymentEvent, type OrderAccess } from './payment-event.js';
+import { applyPaymentEvent, ordersOf } from './payment-event.js';
 import { CloseOrderJob, QUEUES, type PaySuccessNotifyJob } from '../../../contracts/queues.js';
 import { checkedJob } from '../../../lib/contract.js';
 import { queueOptions, startWorker } from '../../../lib/queues.js';
@@ -34,17 +33,7 @@ export async function openOrderCloser(log: Logger) {
   const domain = await openOrderDomain(log);
   const notifyConnection = createRedis();
   const notifyQueue = new Queue<PaySuccessNotifyJob>(QUEUES.paySuccessNotify, queueOptions(notifyConnection));
-  const orders: OrderAccess = {
-    transition: async (sn, to, paidAt) => {
-      const { changed, order } = await domain.service().transition(sn, to, { paidAt: paidAt ? new Date(paidAt) : undefined });
-      return { changed, order: toView(order) };
-    },
-    paymentRefunded: async (sn, amount) => {
-      const { changed, order } = await domain.service().recordPaymentRefund(sn, amount);
-      return { changed, order: toView(order) };
-    },
-    get: (sn) => domain.service().view(sn),
-  };
+  const orders = ordersOf(domain);
 
   async function closeOrder(sn: string): Promise<string> {
     const service = domain.service();

@@ -11,6 +11,6 @@ export interface Notifier {
 /** The default notifier: stores the messages in the user service, read back as `me { notifications }`. */
 export class StoredNotifier implements Notifier {
   async deliver(userId: string, messages: NotificationMessage[]): Promise<void> {
-    for (const m of messages) await call('jobs', userRoutes.storeNotification, { userId: String(userId), ...m });
+    await call('jobs', userRoutes.storeNotifications, { userId: String(userId), messages });
   }
 }

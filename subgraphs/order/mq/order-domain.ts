@@ -12,7 +12,8 @@ import { OrderService } from '../service.js';
  * of nights still goes through the homestay service (it owns the inventory).
  *
  * Opened once per process and shared by the order runners (close-order, order-sweep,
- * settle-record, order-event-relay).
+ * settle-record, order-event-relay, pay-success-notify, and the payment-status consumer, which
+ * applies payment events here for the same reason).
  */
 interface Shared {
   orm: MikroORM;

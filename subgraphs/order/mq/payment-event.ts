@@ -2,10 +2,10 @@ import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { isDomainError } from '../../../lib/errors.js';
 import type { PaymentState, PaymentStatusEvent } from '../../../contracts/payment.js';
-import { orderRoutes, type OrderView, type Transitioned } from '../../../contracts/order.js';
-import { call } from '../../../lib/contract.js';
+import type { OrderState, OrderView, Transitioned } from '../../../contracts/order.js';
 import { paymentApi } from '../payment-client.js';
-import type { OrderState } from '../../../contracts/order.js';
+import { toView } from '../service.js';
+import type { OrderDomain } from './order-domain.js';
 import type { PaySuccessNotifyJob } from '../../../contracts/queues.js';
 import { PAY_SUCCESS_NOTIFY_JOB_OPTIONS } from './queues.js';
 import { withTrace } from '../../../lib/request-context.js';
@@ -16,10 +16,7 @@ import { withTrace } from '../../../lib/request-context.js';
 /** The code of a domain refusal, null for any other failure (which is worth retrying). */
 export const codeOf = (err: unknown) => (isDomainError(err) ? String(err.extensions.code) : null);
 
-/**
- * How a payment event reaches its order: the order service over HTTP (the consumer), or the order
- * domain of the jobs process (the close job, which must not depend on the order subgraph).
- */
+/** What applying a payment event needs of its order (ordersOf below; a test may pass its own). */
 export interface OrderAccess {
   transition(sn: string, to: OrderState, paidAt: string | null, requestId: string): Promise<Transitioned>;
   /** The order's live payment was refunded for `amount` (→ REFUNDED, or recorded on a REFUNDED order). */
@@ -27,12 +24,25 @@ export interface OrderAccess {
   get(sn: string, requestId: string): Promise<OrderView>;
 }
 
-export const orderServiceOverHttp: OrderAccess = {
-  transition: (sn, to, paidAt, requestId) =>
-    call('jobs', orderRoutes.transition, { sn, to: to as Exclude<OrderState, 'WAIT_PAY'>, paidAt }, requestId),
-  paymentRefunded: (sn, amount, requestId) => call('jobs', orderRoutes.paymentRefunded, { sn, amount }, requestId),
-  get: (sn, requestId) => call('jobs', orderRoutes.get, { sn }, requestId),
-};
+/**
+ * The orders as the jobs process's own order domain holds them (order-domain.ts), a fresh
+ * EntityManager per step. Both the consumer and the close job go through it rather than the order
+ * subgraph's HTTP routes: the same guarded transitions without a hop (HTTP, auth, JSON twice)
+ * per step, and payments keep reaching their orders while the order subgraph is down.
+ */
+export function ordersOf(domain: Pick<OrderDomain, 'service'>): OrderAccess {
+  return {
+    transition: async (sn, to, paidAt) => {
+      const { changed, order } = await domain.service().transition(sn, to, { paidAt: paidAt ? new Date(paidAt) : undefined });
+      return { changed, order: toView(order) };
+    },
+    paymentRefunded: async (sn, amount) => {
+      const { changed, order } = await domain.service().recordPaymentRefund(sn, amount);
+      return { changed, order: toView(order) };
+    },
+    get: (sn) => domain.service().view(sn),
+  };
+}
 
 /**
  * What one payment event does to its order. The event only says which payment changed: what it
@@ -45,7 +55,7 @@ export async function applyPaymentEvent(
   e: PaymentStatusEvent,
   notifyQueue: Queue<PaySuccessNotifyJob>,
   log: Logger,
-  orders: OrderAccess = orderServiceOverHttp,
+  orders: OrderAccess,
 ): Promise<string> {
   const payment = await paymentApi.get(e.paymentSn, 'jobs', e.eventId);
   if (payment.orderSn !== e.orderSn) {

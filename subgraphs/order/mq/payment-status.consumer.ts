@@ -6,7 +6,8 @@ import { createRedis, redisKey, type Redis } from '../../../lib/redis.js';
 import { parsePaymentStatusEvent } from '../../../contracts/payment.js';
 import { QUEUES, type PaySuccessNotifyJob } from '../../../contracts/queues.js';
 import { queueOptions } from '../../../lib/queues.js';
-import { applyPaymentEvent, codeOf } from './payment-event.js';
+import { applyPaymentEvent, codeOf, ordersOf, type OrderAccess } from './payment-event.js';
+import { openOrderDomain } from './order-domain.js';
 import type { JobRunner } from '../../../lib/job-runner.js';
 import { SpanKind, headersToCarrier, runInSpan } from '../../../lib/request-context.js';
 
@@ -15,7 +16,7 @@ const DONE_TTL_S = 14 * 24 * 3600;
 const CHUNK = 50;
 
 /** Handles one message; throws only for failures worth retrying (a service down), which holds the partition. */
-export async function handleMessage(value: Buffer | null, redis: Redis, notifyQueue: Queue<PaySuccessNotifyJob>, log: Logger): Promise<string> {
+export async function handleMessage(value: Buffer | null, redis: Redis, notifyQueue: Queue<PaySuccessNotifyJob>, orders: OrderAccess, log: Logger): Promise<string> {
   const e = parsePaymentStatusEvent(value);
   if (!e) {
     log.warn({ value: value?.toString().slice(0, 200) ?? null }, 'malformed payment event skipped');
@@ -25,7 +26,7 @@ export async function handleMessage(value: Buffer | null, redis: Redis, notifyQu
   if (await redis.exists(doneKey)) return 'duplicate';
   let outcome: string;
   try {
-    outcome = await applyPaymentEvent(e, notifyQueue, log);
+    outcome = await applyPaymentEvent(e, notifyQueue, log, orders);
   } catch (err) {
     const code = codeOf(err);
     // A domain refusal will not change on retry (an unknown order, say): log and move on.
@@ -50,6 +51,8 @@ export const paymentStatusConsumer: JobRunner = {
   async start(log) {
     const kafka = createKafka('jobs-payment-status');
     const redis = createRedis();
+    const domain = await openOrderDomain(log);
+    const orders = ordersOf(domain);
     const notifyQueue = new Queue<PaySuccessNotifyJob>(QUEUES.paySuccessNotify, queueOptions(createRedis()));
     let consumer: Consumer | null = null;
     let stopped = false;
@@ -93,7 +96,7 @@ export const paymentStatusConsumer: JobRunner = {
                 [...byKey.values()].map(async (msgs) => {
                   for (const m of msgs) {
                     // Each event runs in a CONSUMER span under the trace of the callback that caused it.
-                    await runInSpan(`consume ${batch.topic}`, SpanKind.CONSUMER, headersToCarrier(m.headers), () => handleMessage(m.value, redis, notifyQueue, log));
+                    await runInSpan(`consume ${batch.topic}`, SpanKind.CONSUMER, headersToCarrier(m.headers), () => handleMessage(m.value, redis, notifyQueue, orders, log));
                   }
                 }),
               );
@@ -137,6 +140,7 @@ export const paymentStatusConsumer: JobRunner = {
         await (consumer as Consumer | null)?.disconnect().catch(() => undefined);
         await notifyQueue.close();
         redis.disconnect();
+        await domain.close();
       },
     };
   },

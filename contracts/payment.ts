@@ -38,7 +38,13 @@ export type CloseVerdict = z.infer<typeof CloseVerdict>;
 
 /** The payment service's internal API (service credential only, under /internal). */
 export const paymentRoutes = {
-  get: route('payment', '/payments/get', z.object({ sn: z.string().min(1, 'sn is required').max(64) }), PaymentState),
+  /** Payments as they are now, for payment events; an unknown sn is left out of the reply. */
+  states: route(
+    'payment',
+    '/payments/states',
+    z.object({ sns: z.array(z.string().min(1, 'sn is required').max(64)).min(1, 'sns must not be empty').max(200, 'at most 200 sns at once') }),
+    z.object({ payments: z.array(PaymentState) }),
+  ),
   /** Refunds a payment that took money for an order it cannot pay; idempotent. */
   refund: route(
     'payment',

@@ -1,9 +1,26 @@
-import { paymentRoutes } from '../../contracts/payment.js';
+import DataLoader from 'dataloader';
+import { paymentRoutes, type PaymentState } from '../../contracts/payment.js';
 import { call } from '../../lib/contract.js';
+import { notFound } from '../../lib/errors.js';
+
+/**
+ * Payment states asked for within the same few milliseconds go in one call: the consumer applies
+ * up to a chunk of events at once, each reading its payment. Never cached: every event must see
+ * its payment as it is now.
+ */
+const states = new DataLoader<string, PaymentState>(
+  async (sns) => {
+    const { payments } = await call('jobs', paymentRoutes.states, { sns: [...sns] });
+    const bySn = new Map(payments.map((p) => [p.sn, p]));
+    return sns.map((sn) => bySn.get(sn) ?? notFound('payment'));
+  },
+  { cache: false, maxBatchSize: 200, batchScheduleFn: (run) => setTimeout(run, 2) },
+);
 
 /** The payment service's internal API, as the order domain calls it (contracts/payment.ts). */
 export const paymentApi = {
-  get: (sn: string, from: string, requestId?: string) => call(from, paymentRoutes.get, { sn }, requestId),
+  /** The payment as it is now (from the jobs process: the consumer and the close job). */
+  state: (sn: string) => states.load(sn),
   refund: (paymentSn: string, reason: string, from: string, requestId?: string) => call(from, paymentRoutes.refund, { paymentSn, reason }, requestId),
   /** Gives back `amount` of a REFUNDED order's live payment (a guest's refund by policy); once per order. */
   refundOrder: (orderSn: string, amount: number, reason: string, from: string, requestId?: string) =>

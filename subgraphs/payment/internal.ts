@@ -14,7 +14,7 @@ export function internalRoutes(service: () => PaymentService) {
       const p = await service().refundOrder(b.orderSn, b.amount, b.reason);
       return { paymentSn: p.sn, orderSn: p.orderSn, refundAmount: p.refundAmount ?? p.payTotal };
     });
-    serve(router, paymentRoutes.get, (b) => service().current(b.sn));
+    serve(router, paymentRoutes.states, async (b) => ({ payments: await service().current(b.sns) }));
     // The close-order job asks this before it cancels an unpaid order at its deadline, and the
     // order service before a guest's cancel (`byGuest`: close now).
     serve(router, paymentRoutes.closeForOrder, (b) => service().closeForOrder(b.orderSn, b.byGuest ? null : new Date(b.deadline)));

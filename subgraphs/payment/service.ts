@@ -161,11 +161,10 @@ export class PaymentService {
     }
   }
 
-  /** The payment as it is now, for the payment-status consumer. */
-  async current(sn: string): Promise<PaymentState> {
-    const p = await this.em.findOne(ThirdPayment, { sn, delState: 0 }, { refresh: true });
-    if (!p) throw notFound('payment');
-    return {
+  /** Payments as they are now, for payment events (the consumer asks for many at once); unknown sns are left out. */
+  async current(sns: readonly string[]): Promise<PaymentState[]> {
+    const rows = await this.em.find(ThirdPayment, { sn: { $in: [...sns] }, delState: 0 }, { refresh: true });
+    return rows.map((p) => ({
       sn: p.sn,
       orderSn: p.orderSn,
       status: statusOf(p.payStatus),
@@ -173,7 +172,7 @@ export class PaymentService {
       amount: p.payTotal,
       paidAt: p.payTime ? p.payTime.toISOString() : null,
       refundAmount: p.refundAmount,
-    };
+    }));
   }
 
   /**

@@ -147,10 +147,10 @@ describe('graceful shutdown (SIGTERM)', () => {
     await admin.connect();
     try {
       const before = await admin.fetchTopicOffsets(topic('paymentUpdatePayStatus'));
-      // The consumer's call that pays the order is held: the event is being handled.
-      const held = orderProxy.hold('/internal/orders/transition');
+      // The consumer's read of the payment, before it pays the order, is held: the event is being handled.
+      const held = paymentProxy.hold('/internal/payments/states');
       expect((await callback(stack.gatewayUrl, { paymentSn: payment.sn, amount: payment.amount })).text).toBe('SUCCESS');
-      expect((await held.answered).body).toMatchObject({ sn: o.sn, to: 'WAIT_USE' });
+      expect((await held.answered).body).toMatchObject({ sns: [payment.sn] });
 
       const stopping = stack.stopProcess('jobs');
       await sleep(500);

@@ -57,7 +57,7 @@ export async function applyPaymentEvent(
   log: Logger,
   orders: OrderAccess,
 ): Promise<string> {
-  const payment = await paymentApi.get(e.paymentSn, 'jobs', e.eventId);
+  const payment = await paymentApi.state(e.paymentSn);
   if (payment.orderSn !== e.orderSn) {
     log.warn({ eventId: e.eventId, orderSn: e.orderSn, paymentSn: e.paymentSn }, 'payment event names another order than its payment; skipped');
     return 'order-mismatch';

@@ -98,4 +98,28 @@ describe('payment events out of order', () => {
     expect(kinds).toEqual(['check-in-code', 'pay-success']);
     expect((await readOrder(guest.token, order.sn)).data.order.state).toBe('REFUNDED');
   });
+
+  it('events of many orders at once (their payments read in one batch, one of them unknown): each order paid, the unknown one skipped', async () => {
+    const guests = [await signUp(), await signUp()];
+    const paid: { token: string; orderSn: string; paymentSn: string; amount: number }[] = [];
+    for (let i = 0; i < 6; i++) {
+      const { token } = guests[i % 2]!;
+      const order = await book(token, homestayId, { fromToday: 40 + i * 3 });
+      const payment = await payOrder(token, order.sn);
+      await query(ns(), 'payment', "update third_payment set pay_status = 1, trade_state = 'SUCCESS', transaction_id = ?, pay_time = current_timestamp(3) where sn = ?", [`TX${payment.sn}`, payment.sn]);
+      paid.push({ token, orderSn: order.sn, paymentSn: payment.sn, amount: order.total });
+    }
+    const events = paid.map((p) => ({ orderSn: p.orderSn, paymentSn: p.paymentSn, amount: p.amount, paidAt: new Date().toISOString(), eventId: randomUUID(), payStatus: 'SUCCESS' }));
+    const unknown = { ...events[0]!, orderSn: `HSO${randomUUID().slice(0, 8)}`, paymentSn: `PMT${randomUUID().slice(0, 8)}`, eventId: randomUUID() };
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: `${ns()}.payment-update-paystatus`, messages: [...events, unknown].map((e) => ({ key: e.orderSn, value: JSON.stringify(e) })) });
+    } finally {
+      await producer.disconnect();
+    }
+    await handled([...events, unknown].map((e) => e.eventId));
+    for (const p of paid) expect((await readOrder(p.token, p.orderSn)).data.order.state).toBe('WAIT_USE');
+    expect(await redis.get(`${ns()}:payment-event-done:${unknown.eventId}`)).toBe('refused-NOT_FOUND');
+  });
 });

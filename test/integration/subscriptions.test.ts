@@ -279,6 +279,14 @@ describe('orderStateChanged over graphql-ws', () => {
     expect(pings).toBeGreaterThanOrEqual(2);
     socket.close();
 
+    // A client that stops answering pings is dropped by its next ping (2s here).
+    const mute = new WebSocket(stackB.wsUrl, 'graphql-transport-ws', { autoPong: false });
+    const muteClosed = new Promise<number>((r) => mute.once('close', r));
+    await new Promise((r) => mute.once('open', r));
+    mute.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${guest.token}` } }));
+    const dropped = await Promise.race([muteClosed, sleep(8_000).then(() => 'still open')]);
+    expect(dropped).toBe(1006); // terminated, no close frame
+
     const conn = open(stackB.wsUrl, guest.token);
     const subs = Array.from({ length: MAX_PER_CONNECTION }, () => subscribe(conn, LEAN));
     await waitForStats(stackB.gatewayUrl, (s) => s.hub.listeners >= MAX_PER_CONNECTION);

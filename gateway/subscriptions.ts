@@ -53,7 +53,8 @@ export { CLOSE_FORBIDDEN, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED } from './socket-au
  * - every subscribe message also counts against RATE_LIMIT_IP_PER_MINUTE of the connection's
  *   address, with the HTTP requests of that address on every gateway (lib/rate-limits.ts).
  *
- * The parts: socket-auth.ts (connection params, tokens, sockets per user, close codes),
+ * The parts: ws-transport.ts (graphql-ws's protocol server on `ws`, keep-alive pings, 1001 on
+ * close), socket-auth.ts (connection params, tokens, sockets per user, close codes),
  * order-subscription.ts and event-stream.ts (each subscriber's event queue),
  * subscription-payload.ts and payload-resolver.ts (an event into the payload a selection asks for).
  */

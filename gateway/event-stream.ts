@@ -1,19 +1,31 @@
 import type { OrderStateEvent } from '../contracts/order.js';
+import type { OrderEventHub, OrderEventListener } from './order-events-listener.js';
+import type { PayloadResolver } from './payload-resolver.js';
+import type { SocketOperation } from './socket-limits.js';
+import type { PayloadPlan } from './subscription-payload.js';
 
 /**
- * A subscriber's event stream: a bounded queue filled by the hub, drained by graphql-ws.
- * `return()` ends it at once and runs its cleanup (the hub listener's removal), whether the
- * listener was attached before or after: a subscription completed while it was still being set
- * up leaves nothing registered.
+ * A subscriber's event stream: a bounded queue filled by the hub, drained by graphql-ws. It is
+ * itself the hub's listener and what its operation cancels, and it holds what it must undo as
+ * fields rather than closures: thousands of idle subscriptions are mostly this object.
+ *
+ * `return()` ends it at once and undoes what it holds (the hub listener, the operation's slot),
+ * whether these were attached before or after: a subscription completed while it was still being
+ * set up leaves nothing registered.
  */
-export class EventStream implements AsyncIterableIterator<unknown> {
-  private readonly queue: OrderStateEvent[] = [];
+export class EventStream implements AsyncIterableIterator<unknown>, OrderEventListener {
+  /** Allocated on the first event that finds no waiting reader. */
+  private queue: OrderStateEvent[] | undefined;
   private waiter: ((e: OrderStateEvent | null) => void) | undefined;
   private done = false;
-  private readonly cleanups: Array<() => void> = [];
+  private hub: OrderEventHub | undefined;
+  private operation: SocketOperation | undefined;
 
   constructor(
-    private readonly toPayload: (e: OrderStateEvent) => Promise<unknown>,
+    readonly userId: string,
+    readonly sn: string | undefined,
+    private readonly payloads: PayloadResolver,
+    private readonly plan: PayloadPlan,
     private readonly maxQueue: number,
   ) {}
 
@@ -21,10 +33,23 @@ export class EventStream implements AsyncIterableIterator<unknown> {
     return this.done;
   }
 
-  /** Adds what to undo when the stream ends; runs it now if the stream already ended. */
-  attach(cleanup: () => void): void {
-    if (this.done) cleanup();
-    else this.cleanups.push(cleanup);
+  /** Registers the stream with the hub; it is removed when the stream ends (at once, if it ended meanwhile). */
+  async listen(hub: OrderEventHub): Promise<void> {
+    if (this.done) return;
+    this.hub = hub;
+    await hub.add(this);
+    if (this.done) hub.remove(this);
+  }
+
+  /** Releases the operation's slot when the stream ends (now, if it already did). */
+  releaseWhenEnded(operation: SocketOperation): void {
+    if (this.done) operation.release();
+    else this.operation = operation;
+  }
+
+  /** The hub's delivery. */
+  onEvent(event: OrderStateEvent): void {
+    this.push(event);
   }
 
   push(event: OrderStateEvent): void {
@@ -35,31 +60,35 @@ export class EventStream implements AsyncIterableIterator<unknown> {
       w(event);
       return;
     }
+    const queue = (this.queue ??= []);
     // A subscriber that cannot keep up loses its oldest events, not the process's memory.
-    if (this.queue.length >= this.maxQueue) this.queue.shift();
-    this.queue.push(event);
+    if (queue.length >= this.maxQueue) queue.shift();
+    queue.push(event);
   }
 
   /** Puts an event ahead of everything queued (the order's current state, read after listening began). */
   pushFirst(event: OrderStateEvent): void {
     if (this.done) return;
     if (this.waiter) return this.push(event);
-    this.queue.unshift(event);
+    (this.queue ??= []).unshift(event);
   }
 
   async next(): Promise<IteratorResult<unknown>> {
     if (this.done) return { done: true, value: undefined };
-    const event = this.queue.shift() ?? (await new Promise<OrderStateEvent | null>((r) => (this.waiter = r)));
+    const event = this.queue?.shift() ?? (await new Promise<OrderStateEvent | null>((r) => (this.waiter = r)));
     if (!event || this.done) return { done: true, value: undefined };
-    const value = await this.toPayload(event);
+    const value = await this.payloads.payload(this.plan, event, this.userId);
     return this.done ? { done: true, value: undefined } : { done: false, value };
   }
 
   async return(): Promise<IteratorResult<unknown>> {
     if (!this.done) {
       this.done = true;
-      this.queue.length = 0;
-      for (const cleanup of this.cleanups.splice(0)) cleanup();
+      this.queue = undefined;
+      this.hub?.remove(this);
+      this.hub = undefined;
+      this.operation?.release();
+      this.operation = undefined;
       const w = this.waiter;
       this.waiter = undefined;
       w?.(null);

@@ -8,8 +8,8 @@ const RECENT_IDS = 10_000;
 
 /** A local subscriber: all of one user's orders, or one order (sn) of that user. */
 export interface OrderEventListener {
-  userId: string;
-  sn?: string;
+  readonly userId: string;
+  readonly sn?: string | undefined;
   onEvent(event: OrderStateEvent): void;
 }
 
@@ -52,33 +52,36 @@ export class OrderEventHub {
 
   /**
    * Registers a listener and resolves once this process's Redis subscription is confirmed, so an
-   * event published after that is delivered. Returns the function that removes it (idempotent).
+   * event published after that is delivered. `remove(listener)` takes it out again: the listener
+   * object is its own handle, so a subscription costs no removal closure.
    */
-  async add(listener: OrderEventListener): Promise<() => void> {
+  async add(listener: OrderEventListener): Promise<void> {
     if (this.closed) throw new Error('order event hub is closed');
-    const [index, key] = listener.sn ? [this.bySn, listener.sn] : [this.byUser, listener.userId];
+    const [index, key] = this.indexOf(listener);
     let set = index.get(key);
     if (!set) index.set(key, (set = new Set()));
     set.add(listener);
     this.count += 1;
-    let removed = false;
-    const remove = () => {
-      if (removed) return;
-      removed = true;
-      const s = index.get(key);
-      if (s?.delete(listener)) {
-        this.count -= 1;
-        if (s.size === 0) index.delete(key);
-      }
-      void this.reconcile();
-    };
     try {
       await this.reconcile();
     } catch (err) {
-      remove();
+      this.remove(listener);
       throw err;
     }
-    return remove;
+  }
+
+  /** Removes a listener (idempotent). */
+  remove(listener: OrderEventListener): void {
+    const [index, key] = this.indexOf(listener);
+    const set = index.get(key);
+    if (!set?.delete(listener)) return;
+    this.count -= 1;
+    if (set.size === 0) index.delete(key);
+    void this.reconcile();
+  }
+
+  private indexOf(listener: OrderEventListener): [Map<string, Set<OrderEventListener>>, string] {
+    return listener.sn ? [this.bySn, listener.sn] : [this.byUser, listener.userId];
   }
 
   stats(): OrderEventHubStats {

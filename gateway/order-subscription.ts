@@ -25,11 +25,10 @@ export function orderStateChangedSubscriber(hub: OrderEventHub, payloads: Payloa
       const userId = context.userId;
       if (!userId) throw domainError('UNAUTHENTICATED', 'sign in required');
       const sn = typeof args.sn === 'string' && args.sn !== '' ? args.sn : undefined;
-      const plan = planPayload(info);
-      const s = (stream = new EventStream((e) => payloads.payload(plan, e, userId), maxQueue));
-      op.whenCancelled(() => void s.return());
+      stream = new EventStream(userId, sn, payloads, planPayload(info), maxQueue);
+      op.cancels(stream);
       // Listen first, then check: an event raised during the check is queued, not lost.
-      if (!stream.ended) stream.attach(await hub.add({ userId, sn, onEvent: (e) => s.push(e) }));
+      await stream.listen(hub);
       if (sn && !stream.ended) {
         // The first message is the order's current state (from = to), so a client that subscribes
         // or reconnects never shows a state older than the order's; changes raised meanwhile were
@@ -37,7 +36,7 @@ export function orderStateChangedSubscriber(hub: OrderEventHub, payloads: Payloa
         const state = await payloads.currentState(sn, userId);
         stream.pushFirst({ sn, userId, from: state, to: state, at: new Date().toISOString() });
       }
-      stream.attach(() => op.release());
+      stream.releaseWhenEnded(op);
       return stream;
     } catch (err) {
       await stream?.return();

@@ -1,4 +1,3 @@
-import type http from 'node:http';
 import type { WebSocket } from 'ws';
 import type { Context as WsContext } from 'graphql-ws';
 import { bearerToken, verifyAccessToken } from '../lib/jwt.js';
@@ -24,7 +23,8 @@ export type ConnectionState = {
   userId?: string;
   limits?: SocketLimits;
 };
-export type SocketExtra = { socket: WebSocket; request: http.IncomingMessage } & ConnectionState;
+/** The socket and what the gateway keeps on it; not the upgrade request, which dies once read. */
+export type SocketExtra = { socket: WebSocket } & ConnectionState;
 export type SocketCtx = WsContext<Record<string, unknown> | undefined, SocketExtra>;
 
 export interface SocketAuthLimits {

@@ -33,55 +33,64 @@ export class TokenBucket {
   }
 }
 
+/** What a cancelled operation ends: its event stream (a method call, not a closure per operation). */
+export interface Cancellable {
+  return(): unknown;
+}
+
 /**
  * One operation of a socket, from its subscribe message until nothing of it is left: it counts
  * against the socket's limit for all that time, including while it is still being checked.
  * graphql-ws calls `return()` of whatever sits in `ctx.subscriptions[id]` when the client completes
- * the operation or the socket closes; `placeholder()` is put there while the operation is set up,
- * so a completion that arrives before the subscription exists cancels it at once.
+ * the operation or the socket closes; the operation itself is put there while it is set up (it
+ * looks like an async iterator that has ended), so a completion that arrives before the
+ * subscription exists cancels it at once.
  */
-export class SocketOperation {
+export class SocketOperation implements AsyncIterableIterator<never> {
   private cancelled = false;
   private released = false;
-  private readonly onCancel: Array<() => void> = [];
+  private target: Cancellable | undefined;
 
-  constructor(private readonly onRelease: () => void) {}
+  constructor(private readonly owner: SocketLimits) {}
 
   get isCancelled(): boolean {
     return this.cancelled;
   }
 
-  /** Runs `fn` when the client completes the operation or the socket closes (now, if it already did). */
-  whenCancelled(fn: () => void): void {
-    if (this.cancelled) fn();
-    else this.onCancel.push(fn);
+  /** Ends `target` when the client completes the operation or the socket closes (now, if it already did). */
+  cancels(target: Cancellable): void {
+    if (this.cancelled) void target.return();
+    else this.target = target;
   }
 
   cancel(): void {
     if (this.cancelled) return;
     this.cancelled = true;
-    for (const fn of this.onCancel.splice(0)) fn();
+    const target = this.target;
+    this.target = undefined;
+    void target?.return();
   }
 
   /** Frees the operation's slot (idempotent). */
   release(): void {
     if (this.released) return;
     this.released = true;
-    this.onRelease();
+    this.target = undefined;
+    this.owner.forget(this);
   }
 
-  placeholder(): AsyncIterableIterator<never> {
-    const done = async (): Promise<IteratorResult<never>> => ({ done: true, value: undefined });
-    return {
-      next: done,
-      return: async () => {
-        this.cancel();
-        return done();
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+  async next(): Promise<IteratorResult<never>> {
+    return { done: true, value: undefined };
+  }
+
+  /** graphql-ws's completion of the id (or the socket's close) while the operation is set up. */
+  async return(): Promise<IteratorResult<never>> {
+    this.cancel();
+    return { done: true, value: undefined };
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
   }
 }
 
@@ -109,9 +118,14 @@ export class SocketLimits {
     const retryAfter = this.bucket.take();
     if (retryAfter) return { retryAfter };
     if (this.operations.size >= this.maxOperations) return { full: true };
-    const op: SocketOperation = new SocketOperation(() => this.operations.delete(op));
+    const op = new SocketOperation(this);
     this.operations.add(op);
     return op;
+  }
+
+  /** An operation released its slot. */
+  forget(op: SocketOperation): void {
+    this.operations.delete(op);
   }
 
   /** The socket closed: every operation is cancelled. */

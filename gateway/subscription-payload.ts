@@ -89,7 +89,32 @@ export interface PayloadPlan {
   key?: string;
 }
 
+/** A plan without the variable values: what every subscription of one document shares. */
+type SharedPlan = PayloadPlan & { usedVariables: string[] };
+
+/**
+ * Plans by the root field node of the document: sockets that send the same text share one parsed
+ * document (lib/query-guard.ts), so they share its plan too, and a subscription whose payload
+ * query uses no variable shares the plan object itself.
+ */
+const plans = new WeakMap<FieldNode, { fieldNodes: readonly FieldNode[]; plan: SharedPlan }>();
+
 export function planPayload(info: GraphQLResolveInfo): PayloadPlan {
+  const root = info.fieldNodes[0]!;
+  let cached = plans.get(root);
+  // The same document merges the same root fields, unless @skip/@include chose others.
+  if (!cached || cached.fieldNodes.length !== info.fieldNodes.length || cached.fieldNodes.some((f, i) => f !== info.fieldNodes[i])) {
+    cached = { fieldNodes: info.fieldNodes, plan: sharedPlan(info) };
+    plans.set(root, cached);
+  }
+  const { plan } = cached;
+  if (!plan.usedVariables.length) return plan;
+  const variables: Record<string, unknown> = {};
+  for (const name of plan.usedVariables) if (name in info.variableValues) variables[name] = info.variableValues[name];
+  return { ...plan, variables, key: `${plan.query}\n${JSON.stringify(variables)}` };
+}
+
+function sharedPlan(info: GraphQLResolveInfo): SharedPlan {
   const fields: PayloadPlan['fields'] = [];
   const orders = new Map<string, SelectionNode[]>();
   for (const root of info.fieldNodes) {
@@ -100,7 +125,7 @@ export function planPayload(info: GraphQLResolveInfo): PayloadPlan {
     }
   }
   const fastPath = [...orders.values()].every(answerableFromEvent);
-  const plan: PayloadPlan = { rootKey: String(info.path.key), fields, orders, fastPath, variables: {} };
+  const plan: SharedPlan = { rootKey: String(info.path.key), fields, orders, fastPath, variables: {}, usedVariables: [] };
   if (fastPath) return plan;
 
   // The fragments and variables the `order` selections use (validation refuses unused ones).
@@ -156,8 +181,8 @@ export function planPayload(info: GraphQLResolveInfo): PayloadPlan {
     definitions: [operation, ...[...usedFragments].map((n) => info.fragments[n]!).filter(Boolean)],
   };
   plan.query = print(document);
-  for (const name of usedVariables) if (name in info.variableValues) plan.variables[name] = info.variableValues[name];
-  plan.key = `${plan.query}\n${JSON.stringify(plan.variables)}`;
+  plan.usedVariables = [...usedVariables];
+  plan.key = `${plan.query}\n{}`;
   return plan;
 }
 

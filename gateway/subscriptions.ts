@@ -7,14 +7,14 @@ import {
   getOperationAST,
   specifiedRules,
   validate,
+  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
 import type { ApolloServer } from '@apollo/server';
 import type { ApolloGateway } from '@apollo/gateway';
-import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
+import { makeServer } from 'graphql-ws';
 import type { Logger } from 'pino';
 import { config } from '../lib/config.js';
 import { domainError, rateLimited } from '../lib/errors.js';
@@ -26,8 +26,9 @@ import { orderStateChangedSubscriber, type SocketContext } from './order-subscri
 import { PayloadResolver } from './payload-resolver.js';
 import { queryLimitRules } from './query-limits.js';
 import { gatewayBounds, QueryGuard } from '../lib/query-guard.js';
-import { SocketAuth, type ConnectionState, type SocketCtx } from './socket-auth.js';
+import { SocketAuth, type ConnectionState, type SocketCtx, type SocketExtra } from './socket-auth.js';
 import { byResponseKey } from './subscription-payload.js';
+import { GraphqlWsTransport } from './ws-transport.js';
 
 export { CLOSE_FORBIDDEN, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED } from './socket-auth.js';
 
@@ -52,7 +53,8 @@ export { CLOSE_FORBIDDEN, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED } from './socket-au
  * - every subscribe message also counts against RATE_LIMIT_IP_PER_MINUTE of the connection's
  *   address, with the HTTP requests of that address on every gateway (lib/rate-limits.ts).
  *
- * The parts: socket-auth.ts (connection params, tokens, sockets per user, close codes),
+ * The parts: ws-transport.ts (graphql-ws's protocol server on `ws`, keep-alive pings, 1001 on
+ * close), socket-auth.ts (connection params, tokens, sockets per user, close codes),
  * order-subscription.ts and event-stream.ts (each subscriber's event queue),
  * subscription-payload.ts and payload-resolver.ts (an event into the payload a selection asks for).
  */
@@ -82,7 +84,11 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
   const ipLimit = rateLimits().gatewayPerIp;
   const hub = new OrderEventHub(log);
   const rules = [...specifiedRules, ...queryLimitRules()];
-  const guard = new QueryGuard(gatewayBounds(cfg), () => schema);
+  // Documents with locations (errors name where they arose), one per distinct text for every socket.
+  const guard = new QueryGuard(gatewayBounds(cfg), () => schema, { locations: true });
+  // The schema each shared document last passed validation against: a known document is validated
+  // once per schema, not once per subscribe.
+  const validated = new WeakMap<DocumentNode, GraphQLSchema>();
   // A schema object of our own: Apollo Server instruments the resolvers of the schema it executes
   // (wrapping them around the default resolver), which would defeat ours (by response key).
   const own = (s: GraphQLSchema | undefined) => (s ? buildSchema(printSchema(s)) : undefined);
@@ -91,10 +97,6 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
     schema = own(apiSchema);
   });
 
-  // One message per event-loop turn and socket (not every frame of a read at once): a client that
-  // floods its socket cannot hold the loop for the thousands of messages one read brings, so HTTP
-  // and other sockets are served in between, and the flooding socket is paused by backpressure.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, allowSynchronousEvents: false });
   const onUpgrade = (req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? '/', 'http://gateway').pathname;
     if (pathname !== path) {
@@ -102,7 +104,7 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
       if (httpServer.listenerCount('upgrade') <= 1) socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    transport.handleUpgrade(req, socket, head);
   };
   httpServer.on('upgrade', onUpgrade);
 
@@ -133,77 +135,84 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
     subscribeRate: cfg.subscriptionSubscribeRate,
     maxConnectionsPerUser: cfg.subscriptionMaxConnectionsPerUser,
   });
-  const server = useServer<Record<string, unknown> | undefined, ConnectionState>(
-    {
-      connectionInitWaitTimeout: 5_000,
-      onConnect: (ctx: SocketCtx) => {
-        ctx.extra.clientIp = clientAddress(ctx.extra.request);
-        return auth.connect(ctx);
-      },
-      onDisconnect: (ctx: SocketCtx) => auth.disconnect(ctx),
-      async onSubscribe(ctx: SocketCtx, id, payload) {
-        const admitted = ctx.extra.limits!.admit();
-        if ('retryAfter' in admitted) return [rateLimitedError(admitted.retryAfter)];
-        if ('full' in admitted) return [fullError];
-        const op = admitted;
-        // From here until the operation exists, a completion of this id (or the socket's close)
-        // reaches the operation through this placeholder: graphql-ws calls its return().
-        (ctx.subscriptions as Record<string, unknown>)[id] = op.placeholder();
-        const refuse = (errors: GraphQLError[]) => {
-          op.release();
-          return errors;
-        };
-        const ipRetryAfter = await ipLimit.take(ctx.extra.clientIp!);
-        if (ipRetryAfter) return refuse([rateLimitedError(ipRetryAfter, ipLimit.message(ipRetryAfter))]);
-        if (!(await auth.stillAuthorized(ctx))) return refuse([new GraphQLError('access token expired', { extensions: { code: 'UNAUTHENTICATED' } })]);
-        if (!schema) return refuse([new GraphQLError('the gateway has not loaded its schema yet')]);
-        // Size, merged fields and cost, as over HTTP, before validation (lib/query-guard.ts).
-        const checked = guard.check(payload.query, payload.operationName, payload.variables, { locations: true });
-        if (checked.error) return refuse([checked.error]);
-        const document = checked.document;
+  const server = makeServer<Record<string, unknown> | undefined, SocketExtra>({
+    connectionInitWaitTimeout: 5_000,
+    onConnect: (ctx: SocketCtx) => auth.connect(ctx),
+    onDisconnect: (ctx: SocketCtx) => auth.disconnect(ctx),
+    async onSubscribe(ctx: SocketCtx, id, payload) {
+      const admitted = ctx.extra.limits!.admit();
+      if ('retryAfter' in admitted) return [rateLimitedError(admitted.retryAfter)];
+      if ('full' in admitted) return [fullError];
+      const op = admitted;
+      // From here until the subscription exists, a completion of this id (or the socket's close)
+      // reaches the operation, which stands in for it: graphql-ws calls its return().
+      (ctx.subscriptions as Record<string, unknown>)[id] = op;
+      const refuse = (errors: GraphQLError[]) => {
+        op.release();
+        return errors;
+      };
+      const ipRetryAfter = await ipLimit.take(ctx.extra.clientIp!);
+      if (ipRetryAfter) return refuse([rateLimitedError(ipRetryAfter, ipLimit.message(ipRetryAfter))]);
+      if (!(await auth.stillAuthorized(ctx))) return refuse([new GraphQLError('access token expired', { extensions: { code: 'UNAUTHENTICATED' } })]);
+      if (!schema) return refuse([new GraphQLError('the gateway has not loaded its schema yet')]);
+      // Size, merged fields and cost, as over HTTP, before validation (lib/query-guard.ts).
+      const checked = guard.check(payload.query, payload.operationName, payload.variables);
+      if (checked.error) return refuse([checked.error]);
+      const document = checked.document;
+      if (validated.get(document) !== schema) {
         // The same codes as Apollo Server gives over HTTP.
         const errors = validate(schema, document, rules).map(
           (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
         );
         if (errors.length) return refuse(errors);
-        const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return refuse([new GraphQLError('Unable to identify operation')]);
-        // Completed while being checked: graphql-ws has forgotten the id, nothing may start.
-        if (op.isCancelled) return refuse([new GraphQLError('operation completed by the client')]);
-        const args: ExecutionArgs & { rawQuery: string } = {
-          schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables ?? undefined,
-          contextValue: { userId: ctx.extra.userId!, requestId: randomUUID(), clientIp: ctx.extra.clientIp, operation: op } satisfies SocketContext,
-          rootValue: undefined,
-          subscribeFieldResolver: subscribeField,
-          fieldResolver: byResponseKey,
-          rawQuery: payload.query,
-        };
-        log.debug({ id, operation: operation.operation }, 'websocket operation');
-        return args;
-      },
-      /** Queries and mutations over the socket go through the gateway, as over HTTP. */
-      async execute(args) {
-        const a = args as ExecutionArgs & { rawQuery: string };
-        const ctx = a.contextValue as SocketContext;
-        try {
-          return await runQuery(a.rawQuery, (a.variableValues ?? {}) as Record<string, unknown>, ctx.userId!, a.operationName ?? undefined, ctx.clientIp);
-        } finally {
-          ctx.operation.release();
-        }
-      },
-      // Apollo hands back its results already formatted, as it sends them over HTTP (errors are
-      // plain objects, masked in production); graphql-ws would call toJSON() on each error.
-      onNext(_ctx, _id, _payload, _args, result) {
-        if (!result.errors?.some((e) => !(e instanceof GraphQLError))) return;
-        return { ...result, errors: result.errors.map((e) => (e instanceof GraphQLError ? e.toJSON() : e)) };
-      },
+        validated.set(document, schema);
+      }
+      const operation = getOperationAST(document, payload.operationName);
+      if (!operation) return refuse([new GraphQLError('Unable to identify operation')]);
+      // Completed while being checked: graphql-ws has forgotten the id, nothing may start.
+      if (op.isCancelled) return refuse([new GraphQLError('operation completed by the client')]);
+      const args: ExecutionArgs & { rawQuery: string } = {
+        schema,
+        document,
+        operationName: payload.operationName,
+        variableValues: payload.variables ?? undefined,
+        contextValue: { userId: ctx.extra.userId!, requestId: randomUUID(), clientIp: ctx.extra.clientIp, operation: op } satisfies SocketContext,
+        rootValue: undefined,
+        subscribeFieldResolver: subscribeField,
+        fieldResolver: byResponseKey,
+        rawQuery: payload.query,
+      };
+      log.debug({ id, operation: operation.operation }, 'websocket operation');
+      return args;
     },
-    wss,
-    cfg.subscriptionKeepAliveMs,
-  );
+    /** Queries and mutations over the socket go through the gateway, as over HTTP. */
+    async execute(args) {
+      const a = args as ExecutionArgs & { rawQuery: string };
+      const ctx = a.contextValue as SocketContext;
+      try {
+        return await runQuery(a.rawQuery, (a.variableValues ?? {}) as Record<string, unknown>, ctx.userId!, a.operationName ?? undefined, ctx.clientIp);
+      } finally {
+        ctx.operation.release();
+      }
+    },
+    // Apollo hands back its results already formatted, as it sends them over HTTP (errors are
+    // plain objects, masked in production); graphql-ws would call toJSON() on each error.
+    onNext(_ctx, _id, _payload, _args, result) {
+      if (!result.errors?.some((e) => !(e instanceof GraphQLError))) return;
+      return { ...result, errors: result.errors.map((e) => (e instanceof GraphQLError ? e.toJSON() : e)) };
+    },
+  });
+  // One message per event-loop turn and socket (not every frame of a read at once): a client that
+  // floods its socket cannot hold the loop for the thousands of messages one read brings, so HTTP
+  // and other sockets are served in between, and the flooding socket is paused by backpressure.
+  const transport = new GraphqlWsTransport<SocketExtra>({
+    server,
+    ws: { maxPayload: 1024 * 1024, allowSynchronousEvents: false },
+    keepAliveMs: cfg.subscriptionKeepAliveMs,
+    // The client's address is all the socket keeps of its upgrade request.
+    extra: (socket, req) => ({ socket, clientIp: clientAddress(req) }),
+    log,
+  });
 
   const stats = (): SubscriptionServerStats => {
     const hubStats = hub.stats();
@@ -219,8 +228,8 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
     stopWatching();
     unregisterCollector('subscriptions');
     httpServer.off('upgrade', onUpgrade);
-    await Promise.resolve(server.dispose()).catch((err: unknown) => log.warn({ err }, 'websocket server close failed'));
+    await transport.dispose().catch((err: unknown) => log.warn({ err }, 'websocket server close failed'));
     await hub.close();
   };
-  return { wss, hub, stats, close };
+  return { wss: transport.wss, hub, stats, close };
 }

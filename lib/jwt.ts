@@ -1,7 +1,17 @@
 import { SignJWT, jwtVerify } from 'jose';
 import { config } from './config.js';
 
-const key = () => new TextEncoder().encode(config().accessSecret);
+// Imported once per secret: jose would import raw bytes into a Web Crypto key at every sign and
+// verify, and the gateway verifies at every socket connect and subscribe.
+let imported: { secret: string; key: Promise<CryptoKey> } | undefined;
+const key = (): Promise<CryptoKey> => {
+  const secret = config().accessSecret;
+  if (imported?.secret !== secret) {
+    const raw = new TextEncoder().encode(secret);
+    imported = { secret, key: crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']) };
+  }
+  return imported.key;
+};
 
 export interface IssuedToken {
   accessToken: string;
@@ -18,7 +28,7 @@ export async function issueAccessToken(userId: string, now = Date.now()): Promis
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuedAt(iat)
     .setExpirationTime(iat + lifetime)
-    .sign(key());
+    .sign(await key());
   return {
     accessToken,
     accessExpire: new Date((iat + lifetime) * 1000),
@@ -31,7 +41,7 @@ export async function issueAccessToken(userId: string, now = Date.now()): Promis
  * `exp`: jose would accept that forever, so a leaked one could never be outlived.
  */
 export async function verifyAccessToken(token: string): Promise<string> {
-  const { payload } = await jwtVerify(token, key(), { algorithms: ['HS256'], requiredClaims: ['exp'] });
+  const { payload } = await jwtVerify(token, await key(), { algorithms: ['HS256'], requiredClaims: ['exp'] });
   const id = payload.jwtUserId;
   if (typeof id !== 'string' || !/^\d+$/.test(id)) throw new Error('token has no jwtUserId');
   return id;

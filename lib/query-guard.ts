@@ -30,9 +30,9 @@ import { operationCost } from './query-cost.js';
  *    inlined. graphql-js compares merged fields pairwise (OverlappingFieldsCanBeMerged), so a
  *    7 KB document of one repeated field would otherwise take tens of milliseconds to validate.
  *
- * Parsed documents (without locations) are kept in a small LRU keyed by their text, refused ones
- * too unless 3 refused them, so a known document costs a map lookup and a cost walk with the
- * request's variables. queryCostPlugin repeats the cost check inside Apollo for what the
+ * Parsed documents (without locations, unless asked) are kept in a small LRU keyed by their
+ * text, refused ones too unless 3 refused them, so a known document costs a map lookup and a cost
+ * walk with the request's variables. queryCostPlugin repeats the cost check inside Apollo for what the
  * middleware never sees as text: a persisted query sent by its hash alone.
  */
 export interface QueryBounds {
@@ -198,19 +198,20 @@ export class QueryGuard {
     readonly bounds: QueryBounds,
     /** The schema operations are costed against (none yet: cost is not checked). */
     private readonly schema: () => GraphQLSchema | undefined,
+    /**
+     * `locations: true` keeps documents parsed with locations, for a caller that executes them
+     * itself (the socket server: errors name where in the document they arose). Either way one
+     * text is parsed once and its document shared by every request or socket that sends it.
+     */
+    private readonly opts: { locations?: boolean } = {},
   ) {}
 
   /**
-   * The parsed document when every bound holds, else the refusal. `locations: true` parses a
-   * fresh document with locations (for executing it), bypassing the cache.
+   * The parsed document when every bound holds, else the refusal. The document is shared: callers
+   * must not change it.
    */
-  check(
-    query: string,
-    operationName: string | null | undefined,
-    variables: Record<string, unknown> | null | undefined,
-    opts: { locations?: boolean } = {},
-  ): GuardResult {
-    let entry = opts.locations ? undefined : this.cache.get(query);
+  check(query: string, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): GuardResult {
+    let entry = this.cache.get(query);
     if (entry) {
       // Most recently used last.
       this.cache.delete(query);
@@ -219,13 +220,13 @@ export class QueryGuard {
       const tooBig = sizeError(query, this.bounds);
       if (tooBig) return { error: tooBig };
       try {
-        entry = { document: parse(query, { maxTokens: this.bounds.maxTokens, noLocation: !opts.locations }), merged: false };
+        entry = { document: parse(query, { maxTokens: this.bounds.maxTokens, noLocation: !this.opts.locations }), merged: false };
       } catch (err) {
         const e = err instanceof GraphQLError ? err : new GraphQLError(String(err));
         return { error: new GraphQLError(e.message, { source: e.source, positions: e.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }) };
       }
       // Kept even when refused below: the same document sent again costs a lookup and a cost walk.
-      if (!opts.locations) this.remember(query, entry);
+      this.remember(query, entry);
     }
     const { document } = entry;
     // Cost before the merged-field walk: it is the cheaper of the two and refuses the usual hostile document.

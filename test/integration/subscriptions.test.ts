@@ -218,7 +218,9 @@ describe('orderStateChanged over graphql-ws', () => {
     const conn = open(stackB.wsUrl, guest.token);
     const lean = await live(stackB.gatewayUrl, conn, LEAN, { sn });
     const aliased = await live(stackB.gatewayUrl, conn, `subscription { c: orderStateChanged { now: to o: order { id: sn } } }`);
-    await sleep(500); // the owner check of `lean` is one query through B
+    // The owner check of `lean` is one query through B; its current state follows it. (A fixed
+    // sleep here was too short on a loaded machine: the check's fetch was counted afterwards.)
+    await lean.waitFor(1);
     const fetchesBefore = await metric(stackB.gatewayUrl, 'graphql_subgraph_fetch_duration_seconds_count');
     expect(fetchesBefore).toBeGreaterThan(0); // the owner check was counted: the counter is live
     await gql(CANCEL, { sn }, { token: guest.token }); // through gateway A, which B never calls
@@ -278,6 +280,14 @@ describe('orderStateChanged over graphql-ws', () => {
     await sleep(4_500);
     expect(pings).toBeGreaterThanOrEqual(2);
     socket.close();
+
+    // A client that stops answering pings is dropped by its next ping (2s here).
+    const mute = new WebSocket(stackB.wsUrl, 'graphql-transport-ws', { autoPong: false });
+    const muteClosed = new Promise<number>((r) => mute.once('close', r));
+    await new Promise((r) => mute.once('open', r));
+    mute.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${guest.token}` } }));
+    const dropped = await Promise.race([muteClosed, sleep(8_000).then(() => 'still open')]);
+    expect(dropped).toBe(1006); // terminated, no close frame
 
     const conn = open(stackB.wsUrl, guest.token);
     const subs = Array.from({ length: MAX_PER_CONNECTION }, () => subscribe(conn, LEAN));

@@ -113,6 +113,19 @@ describe('document bounds before validation', () => {
     expect(guard.check('{ homestays(first: 1) { edges { node { id } }', undefined, undefined).error?.extensions.code).toBe('GRAPHQL_PARSE_FAILED');
   });
 
+  it('QueryGuard: one shared document per text, with locations when asked (the socket server executes it)', () => {
+    const bounds = { maxTokens: 3000, maxDirectives: 50, maxCost: 5000 };
+    const q = `subscription { orderStateChanged { to order { sn } } }`;
+    const located = new QueryGuard(bounds, () => schema, { locations: true });
+    const first = located.check(q, undefined, undefined).document;
+    expect(first?.loc).toBeDefined();
+    expect(located.check(q, undefined, {}).document).toBe(first);
+    const plain = new QueryGuard(bounds, () => schema);
+    const doc = plain.check(q, undefined, undefined).document;
+    expect(doc?.loc).toBeUndefined();
+    expect(plain.check(q, undefined, undefined).document).toBe(doc);
+  });
+
   it('reads QUERY_MAX_COST, QUERY_MAX_TOKENS and QUERY_MAX_DIRECTIVES, and refuses 0 at start', () => {
     const cfg = loadConfig({});
     expect([cfg.queryMaxCost, cfg.queryMaxTokens, cfg.queryMaxDirectives]).toEqual([5000, 3000, 50]);

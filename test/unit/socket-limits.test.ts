@@ -20,9 +20,9 @@ describe('socket limits', () => {
     expect(limits.admit()).toEqual({ full: true });
     if (!('release' in a) || !('release' in b)) throw new Error('not admitted');
     const cancelled: string[] = [];
-    a.whenCancelled(() => cancelled.push('a'));
-    // What graphql-ws does on `complete` before the subscription exists.
-    void a.placeholder().return!();
+    a.cancels({ return: () => cancelled.push('a') });
+    // What graphql-ws does on `complete` before the subscription exists: the operation stands in for it.
+    void a.return();
     expect(cancelled).toEqual(['a']);
     expect(a.isCancelled).toBe(true);
     expect(limits.size).toBe(2); // the owner check is still running
@@ -30,8 +30,8 @@ describe('socket limits', () => {
     a.release(); // idempotent
     expect(limits.size).toBe(1);
     expect('release' in limits.admit()).toBe(true);
-    // A callback added after the cancel runs at once; cancelAll reaches every operation.
-    a.whenCancelled(() => cancelled.push('late'));
+    // A target added after the cancel is ended at once; cancelAll reaches every operation.
+    a.cancels({ return: () => cancelled.push('late') });
     limits.cancelAll();
     expect(b.isCancelled).toBe(true);
     expect(cancelled).toEqual(['a', 'late']);

@@ -1,4 +1,5 @@
 import { SignJWT, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { config } from './config.js';
 
 // Imported once per secret: jose would import raw bytes into a Web Crypto key at every sign and
@@ -37,13 +38,26 @@ export async function issueAccessToken(userId: string, now = Date.now()): Promis
 }
 
 /**
+ * Tokens already verified, by their text, with the secret they were verified with. A client sends
+ * the same token with every request for hours; checking its signature again each time through Web
+ * Crypto was the largest single cost of the gateway on `me` (the profile of issue 15). A token's
+ * validity depends only on its bytes, the secret and the clock, so a hit still checks `exp`; a
+ * forged or malformed token is never cached. Bounded, least recently used first out.
+ */
+const verified = new LRUCache<string, { secret: string; userId: string; expMs: number }>({ max: 10_000 });
+
+/**
  * The user id of a valid token; throws on a malformed, forged or expired one, and on one without
  * `exp`: jose would accept that forever, so a leaked one could never be outlived.
  */
 export async function verifyAccessToken(token: string): Promise<string> {
+  const secret = config().accessSecret;
+  const hit = verified.get(token);
+  if (hit && hit.secret === secret && Date.now() < hit.expMs) return hit.userId;
   const { payload } = await jwtVerify(token, await key(), { algorithms: ['HS256'], requiredClaims: ['exp'] });
   const id = payload.jwtUserId;
   if (typeof id !== 'string' || !/^\d+$/.test(id)) throw new Error('token has no jwtUserId');
+  verified.set(token, { secret, userId: id, expMs: payload.exp! * 1000 });
   return id;
 }
 

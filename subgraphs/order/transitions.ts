@@ -127,10 +127,13 @@ export class OrderTransitions {
    */
   async closeManyIfUnpaid(sns: readonly string[]): Promise<Map<string, CloseOutcome>> {
     const moved = await transitionMany(this.em, sns, 'CANCELLED', { closedAt: new Date() });
-    await Promise.all([...moved.values()].map((r) => (r && r !== 'impossible' ? this.deliver(r) : undefined)));
-    // Also the ones already closed: finishes a release that failed on an earlier run.
-    const toRelease = [...moved].filter(([, r]) => r && r !== 'impossible').map(([sn]) => sn);
-    if (toRelease.length) await homestayApi.releaseMany(toRelease);
+    const cancelled = [...moved].flatMap(([sn, r]) => (r && r !== 'impossible' ? [{ sn, r }] : []));
+    // Side by side: a delivery never fails (the relay takes over), and the nights are free as soon
+    // after the commit as can be. Also the ones already closed: finishes a release that failed before.
+    await Promise.all([
+      ...cancelled.map(({ r }) => this.deliver(r)),
+      cancelled.length ? homestayApi.releaseMany(cancelled.map(({ sn }) => sn)) : undefined,
+    ]);
     const outcomes = new Map<string, CloseOutcome>();
     for (const [sn, r] of moved) {
       // 'impossible': paid (or otherwise moved on) before the deadline; the payment won, nothing to close.

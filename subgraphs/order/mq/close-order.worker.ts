@@ -13,6 +13,7 @@ import { applyPaymentEvent, type OrderAccess } from './payment-event.js';
 import { CloseOrderJob, QUEUES, type PaySuccessNotifyJob } from '../../../contracts/queues.js';
 import { checkedJob } from '../../../lib/contract.js';
 import { queueOptions, startWorker } from '../../../lib/queues.js';
+import { CLOSE_BATCH, CLOSE_ORDER_CONCURRENCY } from './queues.js';
 import type { JobRunner } from '../../../lib/job-runner.js';
 
 /** The payment service says the deadline has not come yet: nothing was closed, try again then. */
@@ -22,8 +23,6 @@ export class BeforeDeadline extends Error {
   }
 }
 
-/** Close-order jobs of one moment close together: up to this many orders per round of calls. */
-const CLOSE_BATCH = 100;
 /** How long the first job of a batch waits for others (ms): short next to a round of calls. */
 const BATCH_WAIT_MS = 5;
 
@@ -147,9 +146,7 @@ export const closeOrderRunner: JobRunner = {
         }
       })),
       {
-        // Enough jobs at a time that the closes due at one moment fill their batches (looklook's
-        // asynq server ran 20); a batch holds one order-database connection, not one per job.
-        concurrency: CLOSE_BATCH * 2,
+        concurrency: CLOSE_ORDER_CONCURRENCY,
         log,
         onFailed: (job, err) => log.warn({ sn: job?.data.sn, attempt: job?.attemptsMade, err: err.message }, 'close-order failed; will retry'),
       },

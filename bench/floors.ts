@@ -23,6 +23,7 @@ const { createKafka } = await import('../lib/kafka.js');
 const { queueOptions } = await import('../lib/queues.js');
 const { startWorker } = await import('../lib/queues.js');
 const { createLogger } = await import('../lib/logger.js');
+const { CLOSE_ORDER_CONCURRENCY } = await import('../subgraphs/order/mq/queues.js');
 
 const duration = Number(process.env.BENCH_DURATION ?? 10) * 1000;
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
@@ -96,13 +97,13 @@ async function bullmqFloor(): Promise<void> {
   const late: number[] = [];
   const log = createLogger('bench-floor');
   // The close-order worker's concurrency and the product's worker options (lib/queues.ts).
-  const worker = await startWorker(name, async (job: Job) => void late.push(Date.now() - (job.timestamp + (job.opts.delay ?? 0))), { concurrency: 20, log });
+  const worker = await startWorker(name, async (job: Job) => void late.push(Date.now() - (job.timestamp + (job.opts.delay ?? 0))), { concurrency: CLOSE_ORDER_CONCURRENCY, log });
   const due = Date.now() + 3000;
   await queue.addBulk(Array.from({ length: 1000 }, (_, i) => ({ name: 'noop', data: { i }, opts: { delay: due - Date.now(), removeOnComplete: true } })));
   const deadline = Date.now() + 60_000;
   while (late.length < 1000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   late.sort((a, b) => a - b);
-  figure('floor.bullmq.lateness.p99', pct(late, 99), 'ms', `${late.length} delayed jobs due at the same moment, no-op processor, concurrency 20, the product's worker options`);
+  figure('floor.bullmq.lateness.p99', pct(late, 99), 'ms', `${late.length} delayed jobs due at the same moment, no-op processor, concurrency ${CLOSE_ORDER_CONCURRENCY}, the product's worker options`);
   await worker.close();
   await queue.obliterate({ force: true });
   await queue.close();

@@ -63,6 +63,9 @@ export type ReserveResult = z.infer<typeof ReserveResult>;
 export const HeldReservation = z.object({ sn: z.string(), homestayId: z.string(), reservedAt: fields.instant });
 export type HeldReservation = z.infer<typeof HeldReservation>;
 
+/** The most sns one release-many call may carry. */
+export const RELEASE_BATCH_MAX = 500;
+
 export const homestayRoutes = {
   /** NOT_FOUND for an unknown homestay. */
   get: route('homestay', '/homestays/get', z.object({ id: z.string().max(32) }), HomestayInfo),
@@ -73,6 +76,13 @@ export const homestayRoutes = {
   reserve: route('homestay', '/reservations/reserve', ReserveInput, ReserveResult),
   /** Idempotent; records the sn even when it holds nothing, so a late reserve is refused. */
   release: route('homestay', '/reservations/release', z.object({ sn: fields.sn }), z.object({ sn: z.string(), released: z.number().int() })),
+  /** release for many sns in one call (the orders closed at one deadline): nights freed per sn. */
+  releaseMany: route(
+    'homestay',
+    '/reservations/release-many',
+    z.object({ sns: z.array(fields.sn).min(1).max(RELEASE_BATCH_MAX) }),
+    z.object({ released: z.record(z.string(), z.number().int()) }),
+  ),
   /** One page of held reservations older than olderThanMs, in sn order after `after`. */
   held: route(
     'homestay',

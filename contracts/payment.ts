@@ -36,6 +36,9 @@ export const CloseVerdict = z.discriminatedUnion('outcome', [
 ]);
 export type CloseVerdict = z.infer<typeof CloseVerdict>;
 
+/** The most orders one close-for-orders call may carry. */
+export const CLOSE_BATCH_MAX = 500;
+
 /** The payment service's internal API (service credential only, under /internal). */
 export const paymentRoutes = {
   /** Payments as they are now, for payment events; an unknown sn is left out of the reply. */
@@ -80,6 +83,16 @@ export const paymentRoutes = {
       z.object({ orderSn: z.string().min(1, 'orderSn is required').max(64), deadline: fields.instant, byGuest: z.literal(false).optional() }),
     ]),
     CloseVerdict,
+  ),
+  /**
+   * closeForOrder at the deadline for many orders in one call (the close-order jobs of one moment):
+   * a verdict per order sn, each as closeForOrder would answer for that order alone.
+   */
+  closeForOrders: route(
+    'payment',
+    '/payments/close-for-orders',
+    z.object({ orders: z.array(z.object({ orderSn: fields.sn, deadline: fields.instant })).min(1).max(CLOSE_BATCH_MAX) }),
+    z.object({ verdicts: z.record(z.string(), CloseVerdict) }),
   ),
 };
 

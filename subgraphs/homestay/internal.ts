@@ -9,6 +9,7 @@ export function internalRoutes(reservations: ReservationService) {
     serve(router, homestayRoutes.get, (b) => reservations.get(b.id));
     serve(router, homestayRoutes.reserve, (b) => reservations.reserve(b));
     serve(router, homestayRoutes.release, (b) => reservations.release(b.sn));
+    serve(router, homestayRoutes.releaseMany, async (b) => ({ released: Object.fromEntries(await reservations.releaseMany(b.sns)) }));
     serve(router, homestayRoutes.held, (b) => reservations.held(b.olderThanMs, b.limit, b.after));
   };
 }

@@ -163,46 +163,66 @@ export class ReservationService {
    */
   async release(sn: unknown): Promise<{ sn: string; released: number }> {
     if (typeof sn !== 'string' || !sn || sn.length > 64) throw badInput('sn', 'sn must be 1 to 64 characters');
-    const released = await withRetry(() =>
+    return { sn, released: (await this.releaseMany([sn])).get(sn)! };
+  }
+
+  /**
+   * release() for many sns in one transaction (the orders closed at one deadline): the nights
+   * freed per sn. Locks are taken in one order whatever the batch (barrier and reservation rows in
+   * sn order, inventory rows in index order), so batches sharing rows wait for each other rather
+   * than deadlock; a deadlock with anything else is retried as every inventory transaction is.
+   */
+  async releaseMany(sns: readonly string[]): Promise<Map<string, number>> {
+    const unique = [...new Set(sns)].sort();
+    const marks = placeholders(unique.length);
+    return withRetry(() =>
       this.em().transactional(async (tx) => {
-        // Same row, same order as a reserve takes it: a reserve still running commits or rolls back
-        // before this goes on, and a reserve that comes later finds the row and is refused.
+        // Same rows, same order as a reserve takes them: a reserve still running commits or rolls
+        // back before this goes on, and a reserve that comes later finds the row and is refused.
+        // The second row records that a release ran, also for an sn that held nothing.
         await tx.execute(
-          `insert ignore into homestay_reservation_barrier (sn, op, origin) values (?, 'reserve', 'release')`,
-          [sn],
-          'run',
-        );
-        // When it ran, also for an sn that held nothing (no reservation row carries a released_at).
-        await tx.execute(
-          `insert ignore into homestay_reservation_barrier (sn, op, origin) values (?, 'release', 'release')`,
-          [sn],
+          `insert ignore into homestay_reservation_barrier (sn, op, origin) values ${unique.map(() => "(?, 'reserve', 'release'), (?, 'release', 'release')").join(',')}`,
+          unique.flatMap((sn) => [sn, sn]),
           'run',
         );
         // The held rows decide what to free, not the barrier: sns reserved before the barrier existed
         // (or by a process that did not know it yet) are freed by a repeat or by the sweep too.
-        const held: { homestay_id: string | number; night: string }[] = await tx.execute(
-          `select homestay_id, date_format(night, '%Y-%m-%d') as night from homestay_reservation
-           where sn = ? and state = 0 order by night for update`,
-          [sn],
+        const held: { sn: string; homestay_id: string | number; night: string }[] = await tx.execute(
+          `select sn, homestay_id, date_format(night, '%Y-%m-%d') as night from homestay_reservation
+           where sn in (${marks}) and state = 0 order by sn, night for update`,
+          unique,
         );
-        if (!held.length) return 0;
+        const released = new Map(unique.map((sn) => [sn, 0]));
+        if (!held.length) return released;
         await tx.execute(
-          `update homestay_reservation set state = 1, released_at = utc_timestamp(3), version = version + 1 where sn = ? and state = 0`,
-          [sn],
+          `update homestay_reservation set state = 1, released_at = utc_timestamp(3), version = version + 1 where sn in (${marks}) and state = 0`,
+          unique,
           'run',
         );
-        const homestayId = String(held[0].homestay_id);
-        const nights = held.map((r) => r.night);
-        await tx.execute(
-          `update homestay_inventory set reserved = reserved - 1, version = version + 1
-           where homestay_id = ? and night in (${placeholders(nights.length)}) and reserved > 0`,
-          [homestayId, ...nights],
-          'run',
-        );
-        return nights.length;
+        // One room less per held night; several sns may share a night. One UPDATE per homestay, in
+        // homestay order, each walking its nights in index order: the order a reserve locks them in.
+        const byHomestay = new Map<string, Map<string, number>>();
+        for (const r of held) {
+          released.set(r.sn, released.get(r.sn)! + 1);
+          const nights = byHomestay.get(String(r.homestay_id)) ?? new Map<string, number>();
+          nights.set(r.night, (nights.get(r.night) ?? 0) + 1);
+          byHomestay.set(String(r.homestay_id), nights);
+        }
+        const homestays = [...byHomestay.keys()].sort((a, b) => a.length - b.length || a.localeCompare(b));
+        for (const homestayId of homestays) {
+          const nights = [...byHomestay.get(homestayId)!];
+          // Never below 0, as the release of one room guards it (reserved > 0).
+          await tx.execute(
+            `update homestay_inventory set reserved = if(reserved > (case night ${nights.map(() => 'when ? then ?').join(' ')} end),
+               reserved - (case night ${nights.map(() => 'when ? then ?').join(' ')} end), 0), version = version + 1
+             where homestay_id = ? and night in (${placeholders(nights.length)}) and reserved > 0`,
+            [...nights.flat(), ...nights.flat(), homestayId, ...nights.map(([night]) => night)],
+            'run',
+          );
+        }
+        return released;
       }),
     );
-    return { sn, released };
   }
 
   /**

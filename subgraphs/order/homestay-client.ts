@@ -8,5 +8,7 @@ export const homestayApi = {
   get: (id: string, requestId?: string) => call('order', homestayRoutes.get, { id }, requestId),
   reserve: (body: ReserveInput, requestId?: string) => call('order', homestayRoutes.reserve, body, requestId),
   release: (sn: string, requestId?: string) => call('order', homestayRoutes.release, { sn }, requestId),
+  /** The nights freed per sn. */
+  releaseMany: async (sns: string[], requestId?: string) => (await call('order', homestayRoutes.releaseMany, { sns }, requestId)).released,
   held: (olderThanMs: number, limit = 500, after = '') => call('order', homestayRoutes.held, { olderThanMs, limit, after }),
 };

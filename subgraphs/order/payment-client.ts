@@ -25,8 +25,11 @@ export const paymentApi = {
   /** Gives back `amount` of a REFUNDED order's live payment (a guest's refund by policy); once per order. */
   refundOrder: (orderSn: string, amount: number, reason: string, from: string, requestId?: string) =>
     call(from, paymentRoutes.refundOrder, { orderSn, amount, reason: reason.slice(0, 255) }, requestId),
-  /** At the order's deadline (the close job): `open` while the deadline has not come by the payment service's clock. */
-  closeAtDeadline: (orderSn: string, deadline: string, from: string) => call(from, paymentRoutes.closeForOrder, { orderSn, deadline }),
+  /**
+   * At the orders' deadlines (the close jobs), many orders in one call: the verdict per order sn,
+   * `open` while its deadline has not come by the payment service's clock.
+   */
+  closeAtDeadlines: async (orders: { orderSn: string; deadline: string }[], from: string) => (await call(from, paymentRoutes.closeForOrders, { orders })).verdicts,
   /**
    * Closes the order's payments now, for a guest's cancel: `paid` when one already succeeded
    * (the order is paid, not cancelled), else its waiting payments turn FAILED.

@@ -49,8 +49,8 @@ export class OrderService {
   transition(...a: Parameters<OrderTransitions['transition']>) { return this.transitions.transition(...a); }
   settle(...a: Parameters<OrderTransitions['settle']>) { return this.transitions.settle(...a); }
   cancel(...a: Parameters<OrderTransitions['cancel']>) { return this.transitions.cancel(...a); }
-  closeIfUnpaid(...a: Parameters<OrderTransitions['closeIfUnpaid']>) { return this.transitions.closeIfUnpaid(...a); }
-  payDeadlineOf(...a: Parameters<OrderTransitions['payDeadlineOf']>) { return this.transitions.payDeadlineOf(...a); }
+  closeManyIfUnpaid(...a: Parameters<OrderTransitions['closeManyIfUnpaid']>) { return this.transitions.closeManyIfUnpaid(...a); }
+  payDeadlinesOf(...a: Parameters<OrderTransitions['payDeadlinesOf']>) { return this.transitions.payDeadlinesOf(...a); }
   overdueSns(...a: Parameters<OrderTransitions['overdueSns']>) { return this.transitions.overdueSns(...a); }
   releaseQuietly(...a: Parameters<OrderTransitions['releaseQuietly']>) { return this.transitions.releaseQuietly(...a); }
   checkIn(...a: Parameters<OrderCheckIn['checkIn']>) { return this.checkIns.checkIn(...a); }

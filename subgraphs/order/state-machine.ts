@@ -124,6 +124,21 @@ function eventOf(sn: string, userId: string, from: TradeState, to: TradeState): 
   return { id: randomUUID(), sn, userId, from: isInternal(from) ? null : from, to, at: new Date().toISOString() };
 }
 
+/** An order still in (or failed in) the booking saga does not exist for any public move but its confirmation. */
+const hiddenFrom = (current: TradeState, to: TradeState) => isInternal(current) && !isInternal(to) && to !== 'WAIT_PAY';
+
+/** The SET clause of a move to `to` with `fields`. */
+function assignments(to: TradeState, fields: TransitionFields): { sets: string; params: unknown[] } {
+  const sets = ['trade_state = ?', 'version = version + 1', 'update_time = current_timestamp'];
+  const params: unknown[] = [STATE_CODE[to]];
+  for (const [key, value] of Object.entries(fields) as [keyof TransitionFields, unknown][]) {
+    if (value === undefined) continue;
+    sets.push(`${COLUMN[key]} = ?`);
+    params.push(value);
+  }
+  return { sets: sets.join(', '), params };
+}
+
 /**
  * Moves order `sn` to `to` with one guarded UPDATE, and records the change for subscribers in the
  * same transaction. When another writer moved the order in between, the current state is read
@@ -168,21 +183,15 @@ export async function transition(
       current = stateOf(rows[0]!.trade_state);
       userId = String(rows[0]!.user_id);
     }
-    if (isInternal(current) && !isInternal(to) && to !== 'WAIT_PAY') return null;
+    if (hiddenFrom(current, to)) return null;
     const plan = planTransition(current, to);
     if (plan.kind === 'noop') return { changed: false, from: current, to, userId };
     if (plan.kind === 'impossible') throw conflict(`order ${sn} cannot go from ${current} to ${to}`);
-    const sets = ['trade_state = ?', 'version = version + 1', 'update_time = current_timestamp'];
-    const params: unknown[] = [STATE_CODE[to]];
-    for (const [key, value] of Object.entries(fields) as [keyof TransitionFields, unknown][]) {
-      if (value === undefined) continue;
-      sets.push(`${COLUMN[key]} = ?`);
-      params.push(value);
-    }
+    const { sets, params } = assignments(to, fields);
     const event = eventOf(sn, userId, plan.from, to);
     const recorded = await inTransaction(async (tx) => {
       const res = await conn.execute<{ affectedRows: number }>(
-        `update homestay_order set ${sets.join(', ')} where sn = ? and trade_state = ? and del_state = 0`,
+        `update homestay_order set ${sets} where sn = ? and trade_state = ? and del_state = 0`,
         [...params, sn, STATE_CODE[plan.from]],
         'run',
         tx,
@@ -201,4 +210,80 @@ export async function transition(
     return { changed: true, from: plan.from, to, userId, ...(recorded ? { event: recorded } : {}) };
   }
   throw conflict(`order ${sn} is changing concurrently; try again`);
+}
+
+/** What transitionMany did to one order: as transition() answers, or `impossible` where it throws CONFLICT. */
+export type BatchTransition = TransitionResult | null | 'impossible';
+
+/**
+ * transition() for many orders at once, all to `to` with the same fields (the close of every order
+ * due at one moment): one transaction that reads the rows `for update` (in sn order, so two
+ * batches sharing orders take their locks in the same order), one guarded UPDATE for every order
+ * the plan moves (they all come from the one state `to` comes from) and one INSERT of their
+ * events. Each order is planned on its own, exactly as transition() plans it; the rows are held,
+ * so no other writer moves them in between. The caller delivers the recorded events after the commit.
+ */
+export async function transitionMany(em: EntityManager, sns: readonly string[], to: TradeState, fields: TransitionFields = {}): Promise<Map<string, BatchTransition>> {
+  const unique = [...new Set(sns)].sort();
+  const result = new Map<string, BatchTransition>();
+  if (!unique.length) return result;
+  const conn = em.getConnection();
+  const marks = unique.map(() => '?').join(',');
+  await conn.transactional(async (tx) => {
+    result.clear();
+    const rows = await conn.execute<{ sn: string; trade_state: number; user_id: string | number }[]>(
+      `select sn, trade_state, user_id from homestay_order where sn in (${marks}) and del_state = 0 order by sn for update`,
+      unique,
+      'all',
+      tx,
+    );
+    const found = new Map(rows.map((r) => [r.sn, r]));
+    const moving: { sn: string; userId: string; from: TradeState; event: (OrderStateEvent & { id: string }) | null }[] = [];
+    for (const sn of unique) {
+      const row = found.get(sn);
+      const current = row ? stateOf(row.trade_state) : undefined;
+      if (!row || !current || hiddenFrom(current, to)) {
+        result.set(sn, null);
+        continue;
+      }
+      const userId = String(row.user_id);
+      const plan = planTransition(current, to);
+      if (plan.kind === 'noop') result.set(sn, { changed: false, from: current, to, userId });
+      else if (plan.kind === 'impossible') result.set(sn, 'impossible');
+      else moving.push({ sn, userId, from: plan.from, event: eventOf(sn, userId, plan.from, to) });
+    }
+    if (!moving.length) return;
+    const from = TRANSITIONS[to]!;
+    const { sets, params } = assignments(to, fields);
+    const res = await conn.execute<{ affectedRows: number }>(
+      `update homestay_order set ${sets} where sn in (${moving.map(() => '?').join(',')}) and trade_state = ? and del_state = 0`,
+      [...params, ...moving.map((m) => m.sn), STATE_CODE[from]],
+      'run',
+      tx,
+    );
+    // The rows are locked: anything but all of them moved is a bug, and nothing of it may commit.
+    if (res.affectedRows !== moving.length) throw new Error(`moved ${res.affectedRows} of ${moving.length} held orders to ${to}`);
+    const events = moving.flatMap((m) => (m.event ? [m.event] : []));
+    const rowIds = new Map<string, string>();
+    if (events.length) {
+      await conn.execute(
+        `insert into order_state_change (event_id, sn, payload) values ${events.map(() => '(?, ?, ?)').join(',')}`,
+        events.flatMap((e) => [e.id, e.sn, JSON.stringify(e)]),
+        'run',
+        tx,
+      );
+      // Row ids by event id: a multi-row insert's ids need not be consecutive.
+      const ids = await conn.execute<{ id: number | string; event_id: string }[]>(
+        `select id, event_id from order_state_change where event_id in (${events.map(() => '?').join(',')})`,
+        events.map((e) => e.id),
+        'all',
+        tx,
+      );
+      for (const r of ids) rowIds.set(r.event_id, String(r.id));
+    }
+    for (const m of moving) {
+      result.set(m.sn, { changed: true, from: m.from, to, userId: m.userId, ...(m.event ? { event: { rowId: rowIds.get(m.event.id)!, event: m.event } } : {}) });
+    }
+  });
+  return result;
 }

@@ -10,7 +10,9 @@ import { deliver } from './events.js';
 import { homestayApi } from './homestay-client.js';
 import { paymentApi } from './payment-client.js';
 import type { OrderQueries } from './queries.js';
-import { STATE_CODE, stateOf, transition, type TradeState, type TransitionFields, type TransitionResult } from './state-machine.js';
+import { STATE_CODE, stateOf, transition, transitionMany, type TradeState, type TransitionFields, type TransitionResult } from './state-machine.js';
+
+export type CloseOutcome = 'closed' | 'already-closed' | 'not-waiting' | 'missing';
 
 export interface TransitionDeps {
   /** Publishes state changes (events.ts). */
@@ -118,33 +120,39 @@ export class OrderTransitions {
 
   /**
    * The last step of closing (mq/close-order.worker.ts, after the payment service closed the
-   * order's payments): cancels the order only while WAIT_PAY; a paid (or otherwise moved) order is
-   * left alone. Safe to run any number of times. Throws when the homestay service is down, so the
-   * job retries with backoff.
+   * orders' payments): cancels each order only while WAIT_PAY; a paid (or otherwise moved) order
+   * is left alone. One transaction and one release call for all of them (at a busy deadline
+   * thousands close at once). Safe to run any number of times. Throws, for all of them, when the
+   * homestay service is down, so their jobs retry with backoff.
    */
-  async closeIfUnpaid(sn: string): Promise<'closed' | 'already-closed' | 'not-waiting' | 'missing'> {
-    // Lean on purpose (a transaction and one release call): at a busy deadline thousands run at once.
-    let result;
-    try {
-      result = await transition(this.em, sn, 'CANCELLED', { closedAt: new Date() });
-    } catch (err) {
-      // Paid (or otherwise moved on) before the deadline: the payment won, nothing to close.
-      if ((err as { extensions?: { code?: string } }).extensions?.code === 'CONFLICT') return 'not-waiting';
-      throw err;
+  async closeManyIfUnpaid(sns: readonly string[]): Promise<Map<string, CloseOutcome>> {
+    const moved = await transitionMany(this.em, sns, 'CANCELLED', { closedAt: new Date() });
+    const cancelled = [...moved].flatMap(([sn, r]) => (r && r !== 'impossible' ? [{ sn, r }] : []));
+    // Side by side: a delivery never fails (the relay takes over), and the nights are free as soon
+    // after the commit as can be. Also the ones already closed: finishes a release that failed before.
+    await Promise.all([
+      ...cancelled.map(({ r }) => this.deliver(r)),
+      cancelled.length ? homestayApi.releaseMany(cancelled.map(({ sn }) => sn)) : undefined,
+    ]);
+    const outcomes = new Map<string, CloseOutcome>();
+    for (const [sn, r] of moved) {
+      // 'impossible': paid (or otherwise moved on) before the deadline; the payment won, nothing to close.
+      outcomes.set(sn, r === null ? 'missing' : r === 'impossible' ? 'not-waiting' : r.changed ? 'closed' : 'already-closed');
     }
-    if (!result) return 'missing';
-    await this.deliver(result);
-    // Also when it was already closed: finishes a release that failed on an earlier run.
-    await homestayApi.release(sn);
-    return result.changed ? 'closed' : 'already-closed';
+    return outcomes;
   }
 
-  /** What closing needs to know first: the state and pay deadline (null: no such order). */
-  async payDeadlineOf(sn: string): Promise<{ state: TradeState; payDeadline: Date } | null> {
-    const [row] = await this.em
+  /** What closing needs to know first: each order's state and pay deadline (absent: no such order). */
+  async payDeadlinesOf(sns: readonly string[]): Promise<Map<string, { state: TradeState; payDeadline: Date }>> {
+    const unique = [...new Set(sns)];
+    if (!unique.length) return new Map();
+    const rows = await this.em
       .getConnection()
-      .execute<{ trade_state: number; pay_deadline: Date }[]>('select trade_state, pay_deadline from homestay_order where sn = ? and del_state = 0', [sn]);
-    return row ? { state: stateOf(row.trade_state), payDeadline: new Date(row.pay_deadline) } : null;
+      .execute<{ sn: string; trade_state: number; pay_deadline: Date }[]>(
+        `select sn, trade_state, pay_deadline from homestay_order where sn in (${unique.map(() => '?').join(',')}) and del_state = 0`,
+        unique,
+      );
+    return new Map(rows.map((r) => [r.sn, { state: stateOf(r.trade_state), payDeadline: new Date(r.pay_deadline) }]));
   }
 
   /** WAIT_PAY orders past their deadline (the sweep's backstop for lost jobs). */

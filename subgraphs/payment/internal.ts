@@ -18,5 +18,9 @@ export function internalRoutes(service: () => PaymentService) {
     // The close-order job asks this before it cancels an unpaid order at its deadline, and the
     // order service before a guest's cancel (`byGuest`: close now).
     serve(router, paymentRoutes.closeForOrder, (b) => service().closeForOrder(b.orderSn, b.byGuest ? null : new Date(b.deadline)));
+    // The close-order jobs of one moment, together.
+    serve(router, paymentRoutes.closeForOrders, async (b) => ({
+      verdicts: Object.fromEntries(await service().closeForOrders(b.orders.map((o) => ({ orderSn: o.orderSn, deadline: new Date(o.deadline) })))),
+    }));
   };
 }

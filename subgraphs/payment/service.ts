@@ -187,24 +187,51 @@ export class PaymentService {
    * pays the order instead of being refunded.
    */
   async closeForOrder(orderSn: string, deadline: Date | null): Promise<CloseVerdict> {
-    const verdict = await this.em.transactional(async (em): Promise<CloseVerdict> => {
-      const payments = await em.find(ThirdPayment, { orderSn, delState: 0 }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
-      // Only the payment holding the order's live slot pays it; a late capture without the slot is
-      // being given back (see notify) and must not keep the order open.
-      const paid = payments.find((p) => p.payStatus === PAY_STATUS.SUCCESS && p.liveOrderSn === p.orderSn);
-      if (paid) return { outcome: 'paid', paymentSn: paid.sn, amount: paid.payTotal, paidAt: (paid.payTime ?? new Date()).toISOString() };
-      // No deadline: the guest cancels, which closes the payments now.
-      if (deadline && Date.now() < deadline.getTime()) return { outcome: 'open' };
-      const waiting = payments.filter((p) => p.payStatus === PAY_STATUS.WAITING);
-      for (const p of waiting) {
-        p.tradeStateDesc = `closed: order ${orderSn} passed its pay deadline unpaid`.slice(0, 255);
-        this.move(em, p, 'FAILED', 'CLOSED');
+    return (await this.closeForOrders([{ orderSn, deadline }])).get(orderSn)!;
+  }
+
+  /**
+   * closeForOrder for many orders in one transaction (the close-order jobs of one moment), a
+   * verdict per order as each would get alone. The payment rows are locked in (order sn, id)
+   * order whatever the batch, so two batches sharing an order wait for each other rather than
+   * deadlock.
+   */
+  async closeForOrders(orders: readonly { orderSn: string; deadline: Date | null }[]): Promise<Map<string, CloseVerdict>> {
+    const sns = [...new Set(orders.map((o) => o.orderSn))].sort();
+    const verdicts = await this.em.transactional(async (em) => {
+      const payments = await em.find(
+        ThirdPayment,
+        { orderSn: { $in: sns }, delState: 0 },
+        { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { orderSn: 'asc', id: 'asc' } },
+      );
+      const verdicts = new Map<string, CloseVerdict>();
+      for (const { orderSn, deadline } of orders) {
+        if (verdicts.has(orderSn)) continue;
+        const own = payments.filter((p) => p.orderSn === orderSn);
+        // Only the payment holding the order's live slot pays it; a late capture without the slot is
+        // being given back (see notify) and must not keep the order open.
+        const paid = own.find((p) => p.payStatus === PAY_STATUS.SUCCESS && p.liveOrderSn === p.orderSn);
+        if (paid) {
+          verdicts.set(orderSn, { outcome: 'paid', paymentSn: paid.sn, amount: paid.payTotal, paidAt: (paid.payTime ?? new Date()).toISOString() });
+          continue;
+        }
+        // No deadline: the guest cancels, which closes the payments now.
+        if (deadline && Date.now() < deadline.getTime()) {
+          verdicts.set(orderSn, { outcome: 'open' });
+          continue;
+        }
+        const waiting = own.filter((p) => p.payStatus === PAY_STATUS.WAITING);
+        for (const p of waiting) {
+          p.tradeStateDesc = `closed: order ${orderSn} passed its pay deadline unpaid`.slice(0, 255);
+          this.move(em, p, 'FAILED', 'CLOSED');
+        }
+        verdicts.set(orderSn, { outcome: 'closed', failed: waiting.map((p) => p.sn) });
       }
       await em.flush();
-      return { outcome: 'closed', failed: waiting.map((p) => p.sn) };
+      return verdicts;
     });
-    if (verdict.outcome === 'closed' && verdict.failed.length) this.onOutboxWrite();
-    return verdict;
+    if ([...verdicts.values()].some((v) => v.outcome === 'closed' && v.failed.length)) this.onOutboxWrite();
+    return verdicts;
   }
 
   /**

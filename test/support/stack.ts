@@ -36,6 +36,8 @@ export interface StackOptions {
   namespace: string;
   env?: Record<string, string>;
   processes?: ProcessName[];
+  /** Ports chosen by the test (free ones otherwise): a test that runs product code in its own process configures it with them first. */
+  ports?: Partial<Record<ProcessName, number>>;
 }
 
 export class Stack {
@@ -59,7 +61,7 @@ export class Stack {
 
   static async start(opts: StackOptions): Promise<Stack> {
     const ports = {} as Record<ProcessName, number>;
-    for (const name of Object.keys(ENTRIES) as ProcessName[]) ports[name] = await freePort();
+    for (const name of Object.keys(ENTRIES) as ProcessName[]) ports[name] = opts.ports?.[name] ?? (await freePort());
     const stack = new Stack(opts.namespace, ports, opts.env ?? {});
     const names = opts.processes ?? ALL_PROCESSES;
     const services = names.filter((n) => n !== 'gateway');

@@ -22,6 +22,14 @@ export const CLOSE_ORDER_JOB_OPTIONS = {
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const;
 
+/** Close-order jobs of one moment close together (close-order.worker.ts): up to this many orders per round of calls. */
+export const CLOSE_BATCH = 200;
+/**
+ * Close-order jobs at a time per jobs process: two batches' worth, so one fills while the other
+ * runs (looklook's asynq server ran 20); a batch holds one order-database connection, not one per job.
+ */
+export const CLOSE_ORDER_CONCURRENCY = CLOSE_BATCH * 2;
+
 export function closeOrderQueue(connection?: ConnectionOptions): Queue<CloseOrderJob> {
   return new Queue<CloseOrderJob>(QUEUES.closeOrder, queueOptions(connection));
 }

@@ -71,8 +71,8 @@ describe('internal homestay operations (order service only)', () => {
     const asUser = await callInternal('/reservations/reserve', body, { [CONTEXT_HEADER]: signContext({ userId }, internalSecret()) });
     expect(asUser.status).toBe(403);
     expect(asUser.body.error.code).toBe('FORBIDDEN');
-    for (const path of ['/homestays/get', '/reservations/release', '/reservations/held']) {
-      expect((await callInternal(path, { id, sn: body.sn, olderThanMs: 0 }, { [CONTEXT_HEADER]: signContext({ userId }, internalSecret()) })).status).toBe(403);
+    for (const path of ['/homestays/get', '/reservations/release', '/reservations/release-many', '/reservations/held']) {
+      expect((await callInternal(path, { id, sn: body.sn, sns: [body.sn], olderThanMs: 0 }, { [CONTEXT_HEADER]: signContext({ userId }, internalSecret()) })).status).toBe(403);
     }
     expect(await reservedByNight(id)).toEqual({});
     // The genuine credential works, so the refusals above were about the credential.
@@ -173,6 +173,35 @@ describe('internal homestay operations (order service only)', () => {
     // The freed nights can be sold again.
     const c = await callInternal('/reservations/reserve', { sn: uniqueSn('C'), homestayId: id, checkIn: '2031-05-01', checkOut: '2031-05-05' });
     expect(c.status).toBe(200);
+  });
+
+  it('release-many frees what each sn reserved in one call, also sns sharing nights and homestays; repeats change nothing', async () => {
+    const one = await newHomestay(3);
+    const two = await newHomestay(1);
+    const [a, b, c, d] = ['MA', 'MB', 'MC', 'MD'].map((p) => uniqueSn(p));
+    await callInternal('/reservations/reserve', { sn: a!, homestayId: one, checkIn: '2031-07-01', checkOut: '2031-07-04' });
+    await callInternal('/reservations/reserve', { sn: b!, homestayId: one, checkIn: '2031-07-02', checkOut: '2031-07-04' });
+    await callInternal('/reservations/reserve', { sn: c!, homestayId: one, checkIn: '2031-07-03', checkOut: '2031-07-05' });
+    await callInternal('/reservations/reserve', { sn: d!, homestayId: two, checkIn: '2031-07-01', checkOut: '2031-07-02' });
+    expect(await reservedByNight(one)).toEqual({ '2031-07-01': 1, '2031-07-02': 2, '2031-07-03': 3, '2031-07-04': 1 });
+    const unknown = uniqueSn('MU');
+    // c stays: only a, b, d (and an sn that holds nothing) are released, a twice in the list.
+    const res = await callInternal('/reservations/release-many', { sns: [b, a, d, unknown, a] });
+    expect(res).toEqual({ status: 200, body: { released: { [a!]: 3, [b!]: 2, [d!]: 1, [unknown]: 0 } } });
+    const after = { '2031-07-01': 0, '2031-07-02': 0, '2031-07-03': 1, '2031-07-04': 1 };
+    expect(await reservedByNight(one)).toEqual(after);
+    expect(await reservedByNight(two)).toEqual({ '2031-07-01': 0 });
+    // Repeated (and concurrently) it releases nothing more, as the single release.
+    const repeats = await Promise.all(Array.from({ length: 5 }, () => callInternal('/reservations/release-many', { sns: [a, b, d] })));
+    expect(repeats.map((r) => r.body.released)).toEqual(Array(5).fill({ [a!]: 0, [b!]: 0, [d!]: 0 }));
+    expect(await reservedByNight(one)).toEqual(after);
+    // Every sn in the list is barred from a late reserve, the one that held nothing too.
+    for (const sn of [a, unknown]) {
+      expect((await callInternal('/reservations/reserve', { sn, homestayId: two, checkIn: '2031-07-01', checkOut: '2031-07-02' })).status).toBe(409);
+    }
+    expect((await callInternal('/reservations/release', { sn: c })).body.released).toBe(2);
+    expect((await callInternal('/reservations/release-many', { sns: [] })).status).toBe(400);
+    expect((await callInternal('/reservations/release-many', { sns: ['bad sn!'] })).status).toBe(400);
   });
 
   it('lists reservations still held after a given age, for the order sweep', async () => {

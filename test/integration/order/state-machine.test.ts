@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EntityManager, MikroORM } from '../../../lib/database.js';
 import { orderDatabase } from '../../../subgraphs/order/database.js';
-import { STATE_CODE, stateOf, transition, type TradeState } from '../../../subgraphs/order/state-machine.js';
+import { STATE_CODE, stateOf, transition, transitionMany, type TradeState } from '../../../subgraphs/order/state-machine.js';
 import { deliver } from '../../../subgraphs/order/events.js';
 import { INTERNAL, PAIRS, expected, hidden } from '../../support/order-transitions.js';
 
@@ -88,6 +88,37 @@ describe('order state machine (guarded UPDATE on the real database)', () => {
     expect(await transition(em, sn, to, { closedAt: new Date() })).toEqual({ changed: false, from: to, to, userId: '1' });
     expect((await row(sn)).version).toBe(after.version);
     expect(await changes(sn)).toHaveLength(recorded.length);
+  });
+
+  it('transitionMany plans every order of a batch as transition() would, and moves each once', async () => {
+    for (const to of ['CANCELLED', 'WAIT_USE'] as const) {
+      const froms = PAIRS.filter(([, t]) => t === to).map(([from]) => from);
+      const sns = await Promise.all(froms.map((from) => insertOrder(from)));
+      const closedAt = new Date('2030-01-01T00:00:00.123Z');
+      const result = await transitionMany(em, [...sns, 'HSO-missing', sns[0]!], to, to === 'CANCELLED' ? { closedAt } : { paidAt: closedAt });
+      expect(result.get('HSO-missing')).toBeNull();
+      for (const [i, from] of froms.entries()) {
+        const sn = sns[i]!;
+        const kind = expected(from, to);
+        const got = result.get(sn);
+        if (hidden(from, to)) expect(got).toBeNull();
+        else if (kind === 'impossible') expect(got).toBe('impossible');
+        else expect(got).toMatchObject({ changed: kind === 'apply', from, to, userId: '1' });
+        const recorded = await changes(sn);
+        if (kind === 'apply' && !hidden(from, to)) {
+          expect(recorded).toEqual([{ eventId: (got as { event: { event: { id: string } } }).event.event.id, sent: false, event: expect.objectContaining({ sn, from, to }) }]);
+          expect((got as { event: { rowId: string } }).event.rowId).toMatch(/^\d+$/);
+          expect(await row(sn)).toMatchObject({ state: to, version: 1 });
+        } else {
+          expect(recorded).toEqual([]);
+          expect((await row(sn)).version).toBe(0);
+        }
+      }
+      // Again: nothing moves, nothing is recorded.
+      const again = await transitionMany(em, sns, to);
+      for (const sn of sns) expect((await changes(sn)).length).toBeLessThanOrEqual(1);
+      expect([...again.values()].filter((r) => r && r !== 'impossible' && r.changed)).toEqual([]);
+    }
   });
 
   it('reports a missing order as null', async () => {

@@ -112,8 +112,8 @@ export async function openOrderCloser(log: Logger) {
 
 /**
  * close-order: the delayed job createHomestayOrder adds (jobId = sn, delay = ORDER_PAY_TIMEOUT).
- * Runs closeOrder above (in a batch with the jobs running beside it); running it again changes nothing. When a service it needs is down the
- * job throws and BullMQ retries it with exponential backoff (CLOSE_ORDER_JOB_OPTIONS); the order
+ * Runs closeOrder above, in a batch with the jobs running beside it; running it again changes
+ * nothing. When a service it needs is down the job throws and BullMQ retries it with exponential backoff (CLOSE_ORDER_JOB_OPTIONS); the order
  * sweep closes the order should the retries run out.
  */
 export const closeOrderRunner: JobRunner = {

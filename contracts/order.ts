@@ -37,7 +37,10 @@ export type Stay = z.infer<typeof Stay>;
 export const orderRoutes = {
   /** Unknown sn → NOT_FOUND. */
   get: route('order', '/orders/get', z.object({ sn: z.string().min(1, 'sn is required').max(64) }), OrderView),
-  /** A guarded transition; one that cannot follow the current state → CONFLICT. */
+  /**
+   * A guarded transition; one that cannot follow the current state → CONFLICT. For operators and
+   * tests: the services' own moves go through the order domain.
+   */
   transition: route(
     'order',
     '/orders/transition',
@@ -46,16 +49,6 @@ export const orderRoutes = {
       to: z.enum(['WAIT_USE', 'USED', 'REFUNDED', 'CANCELLED'], 'to must be WAIT_USE, USED, REFUNDED or CANCELLED'),
       paidAt: fields.instant.nullish(),
     }),
-    Transitioned,
-  ),
-  /**
-   * The order's live payment was refunded for `amount` (the payment-status consumer): a WAIT_USE
-   * order becomes REFUNDED with it; a REFUNDED one records it as given back. Other states: CONFLICT.
-   */
-  paymentRefunded: route(
-    'order',
-    '/orders/payment-refunded',
-    z.object({ sn: z.string().min(1, 'sn is required').max(64), amount: fields.cents }),
     Transitioned,
   ),
   /** Orders owed a settlement (WAIT_USE, USED, or REFUNDED for less than the total) whose stay has ended, oldest first. */

@@ -14,10 +14,6 @@ export function internalRoutes(orm: MikroORM, deps: Omit<OrderDeps, 'log'>, log:
       const { changed, order } = await service().transition(b.sn, b.to, { paidAt: b.paidAt ? new Date(b.paidAt) : undefined });
       return { changed, order: toView(order) };
     });
-    serve(router, orderRoutes.paymentRefunded, async (b) => {
-      const { changed, order } = await service().recordPaymentRefund(b.sn, b.amount);
-      return { changed, order: toView(order) };
-    });
     serve(router, orderRoutes.dueForSettlement, async (b) => ({ orders: await service().dueForSettlement(b.limit) }));
     serve(router, orderRoutes.stays, async (b) => ({ stays: await service().staysOf(b.userId, b.homestayId) }));
   };

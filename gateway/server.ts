@@ -16,7 +16,7 @@ import { initMetrics, metricsHandler, metricsPlugin } from '../lib/metrics.js';
 import { closeReadiness, redisCheck, readyzHandler, type Check } from '../lib/readiness.js';
 import { mountAdmin } from './admin.js';
 import { mountPaymentNotify } from './payment-notify.js';
-import { closeServer, listen } from '../lib/http.js';
+import { closeServer, createServer, listen, listenOn } from '../lib/http.js';
 import { playgroundRouter } from './playground.js';
 import { startSubscriptionServer } from './subscriptions.js';
 import { queryLimitRules } from './query-limits.js';
@@ -58,7 +58,8 @@ export async function startGateway(port = config().ports.gateway) {
         : new SignedDataSource(url!, null, name), // never sign for (send the credential to) other subgraphs
   });
 
-  const httpServer: http.Server = await listen(app, port, cfg.gatewayHost);
+  // Listens only once every route is mounted (below).
+  const httpServer: http.Server = createServer(app);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     logger: log,
@@ -127,6 +128,7 @@ export async function startGateway(port = config().ports.gateway) {
     ops.use(errorHandler(log));
     adminServer = await listen(ops, cfg.adminPort!, cfg.adminHost);
   }
+  await listenOn(httpServer, port, cfg.gatewayHost);
 
   const address = httpServer.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;

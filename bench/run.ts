@@ -9,7 +9,7 @@ import os from 'node:os';
  * whose path contains one of the given words. BENCH_DURATION (seconds per load run) is passed on.
  */
 const BENCH = new URL('./', import.meta.url).pathname;
-const HELPERS = new Set(['support.ts', 'run.ts']);
+const HELPERS = new Set(['support.ts', 'run.ts', 'profile-summary.ts']);
 const filters = process.argv.slice(2);
 
 const scripts = [

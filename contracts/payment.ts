@@ -39,13 +39,16 @@ export type CloseVerdict = z.infer<typeof CloseVerdict>;
 /** The most orders one close-for-orders call may carry. */
 export const CLOSE_BATCH_MAX = 500;
 
+/** The most payments one states call may ask for. */
+export const PAYMENT_STATES_MAX = 200;
+
 /** The payment service's internal API (service credential only, under /internal). */
 export const paymentRoutes = {
   /** Payments as they are now, for payment events; an unknown sn is left out of the reply. */
   states: route(
     'payment',
     '/payments/states',
-    z.object({ sns: z.array(z.string().min(1, 'sn is required').max(64)).min(1, 'sns must not be empty').max(200, 'at most 200 sns at once') }),
+    z.object({ sns: z.array(z.string().min(1, 'sn is required').max(64)).min(1, 'sns must not be empty').max(PAYMENT_STATES_MAX, `at most ${PAYMENT_STATES_MAX} sns at once`) }),
     z.object({ payments: z.array(PaymentState) }),
   ),
   /** Refunds a payment that took money for an order it cannot pay; idempotent. */

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { paymentRoutes, type PaymentState } from '../../contracts/payment.js';
+import { PAYMENT_STATES_MAX, paymentRoutes, type PaymentState } from '../../contracts/payment.js';
 import { call } from '../../lib/contract.js';
 import { notFound } from '../../lib/errors.js';
 
@@ -14,7 +14,7 @@ const states = new DataLoader<string, PaymentState>(
     const bySn = new Map(payments.map((p) => [p.sn, p]));
     return sns.map((sn) => bySn.get(sn) ?? notFound('payment'));
   },
-  { cache: false, maxBatchSize: 200, batchScheduleFn: (run) => setTimeout(run, 2) },
+  { cache: false, maxBatchSize: PAYMENT_STATES_MAX, batchScheduleFn: (run) => setTimeout(run, 2) },
 );
 
 /** The payment service's internal API, as the order domain calls it (contracts/payment.ts). */

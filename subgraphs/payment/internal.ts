@@ -15,8 +15,8 @@ export function internalRoutes(service: () => PaymentService) {
       return { paymentSn: p.sn, orderSn: p.orderSn, refundAmount: p.refundAmount ?? p.payTotal };
     });
     serve(router, paymentRoutes.states, async (b) => ({ payments: await service().current(b.sns) }));
-    // The close-order job asks this before it cancels an unpaid order at its deadline, and the
-    // order service before a guest's cancel (`byGuest`: close now).
+    // The order service asks this before a guest's cancel (`byGuest`: close now); with a deadline,
+    // one order's close at its deadline (the close jobs use the batch route below).
     serve(router, paymentRoutes.closeForOrder, (b) => service().closeForOrder(b.orderSn, b.byGuest ? null : new Date(b.deadline)));
     // The close-order jobs of one moment, together.
     serve(router, paymentRoutes.closeForOrders, async (b) => ({

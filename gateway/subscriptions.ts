@@ -207,6 +207,9 @@ export function startSubscriptionServer({ httpServer, apollo, gateway, log, path
   // and other sockets are served in between, and the flooding socket is paused by backpressure.
   const transport = new GraphqlWsTransport<SocketExtra>({
     server,
+    // One message per event-loop turn and socket (not every frame of a read at once): a client that
+    // floods its socket cannot hold the loop for the thousands of messages one read brings, so HTTP
+    // and other sockets are served in between, and the flooding socket is paused by backpressure.
     ws: { maxPayload: 1024 * 1024, allowSynchronousEvents: false },
     keepAliveMs: cfg.subscriptionKeepAliveMs,
     // The client's address is all the socket keeps of its upgrade request.

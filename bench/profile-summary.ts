@@ -8,14 +8,17 @@ import { join } from 'node:path';
  * MikroORM, mysql2, kafkajs, BullMQ, logging…; our own code by folder). One table per profile
  * file, and one for all of them.
  *
- * `npx tsx bench/profile-summary.ts DIR [--top N] [--functions N]` (--functions: also the N
- * functions with the most self time in each process, with their component).
+ * `npx tsx bench/profile-summary.ts DIR [--top N] [--functions N] [--skip-ms N]` (--functions:
+ * also the N functions with the most self time in each process, with their component;
+ * --skip-ms: leave out each process's first N ms, its start-up — module loading under tsx is
+ * most of a short profile otherwise and says nothing about the path under load).
  */
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: tsx bench/profile-summary.ts <dir of .cpuprofile files> [--top N]');
 const option = (name: string) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : 0);
 const top = option('--top') || 14;
 const functions = option('--functions');
+const skipMs = option('--skip-ms');
 
 interface Node {
   id: number;
@@ -67,13 +70,23 @@ function component(node: Node): string {
   return 'other';
 }
 
+/** Each sample after the first --skip-ms of the profile, with its duration in ms. */
+function* samplesOf(profile: Profile): Generator<[number, number]> {
+  let at = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    at += ms;
+    if (at >= skipMs) yield [profile.samples[i]!, ms];
+  }
+}
+
 function summarize(profile: Profile): Map<string, number> {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const out = new Map<string, number>();
-  profile.samples.forEach((id, i) => {
+  for (const [id, ms] of samplesOf(profile)) {
     const name = component(byId.get(id)!);
-    out.set(name, (out.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
-  });
+    out.set(name, (out.get(name) ?? 0) + ms);
+  }
   return out;
 }
 
@@ -98,13 +111,13 @@ function processOf(profile: Profile): string {
 function printFunctions(profile: Profile): void {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
-  profile.samples.forEach((id, i) => {
+  for (const [id, ms] of samplesOf(profile)) {
     const n = byId.get(id)!;
-    if (n.callFrame.functionName === '(idle)') return;
+    if (n.callFrame.functionName === '(idle)') continue;
     const where = n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(gateway|subgraphs|lib|contracts|jobs)\//, '$1/');
     const key = `${n.callFrame.functionName || '(anonymous)'} ${where} [${component(n)}]`;
-    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
-  });
+    self.set(key, (self.get(key) ?? 0) + ms);
+  }
   for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, functions)) console.log(`      ${ms.toFixed(0).padStart(7)} ms  ${key}`);
 }
 

@@ -1,16 +1,26 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, existsSync } from 'node:fs';
 import os from 'node:os';
+import { nodeBinary } from '../scripts/node-release.js';
 
 /**
  * `npm run bench`: runs every benchmark (bench/*.ts, and bench/<dir>/main.ts) one after another,
  * collects their `FIGURE <name> <value> <unit> # <what>` lines (bench/support.ts figure()) and
  * prints one table with the machine it ran on. `npm run bench -- user-me` runs only the scripts
  * whose path contains one of the given words. BENCH_DURATION (seconds per load run) is passed on.
+ *
+ * The benchmarks, and the stack they start, run on the Node the product ships on (the image's
+ * Node 24), not on whatever Node started this script: BENCH_NODE names another release line, or
+ * `system` for this one. It matters: on Node 20 every promise runs AsyncLocalStorage's promise
+ * hooks (MikroORM's transactions and our request context use it), which Node 24's
+ * AsyncContextFrame does without — a booking costs about twice the CPU on Node 20.
  */
 const BENCH = new URL('./', import.meta.url).pathname;
 const HELPERS = new Set(['support.ts', 'run.ts', 'profile-summary.ts']);
 const filters = process.argv.slice(2);
+const nodeLine = process.env.BENCH_NODE ?? '24';
+const node = nodeLine === 'system' ? process.execPath : nodeBinary(nodeLine);
+const nodeVersion = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
 
 const scripts = [
   ...readdirSync(BENCH)
@@ -36,7 +46,7 @@ for (const script of scripts) {
   console.log(`\n=== bench/${script}`);
   const started = Date.now();
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `${BENCH}${script}`], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    const child = spawn(node, ['--import', 'tsx', `${BENCH}${script}`], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
     let rest = '';
     child.stdout.on('data', (chunk: Buffer) => {
       process.stdout.write(chunk);
@@ -75,7 +85,7 @@ for (const [name, num, den, what] of DERIVED) {
 }
 
 const cpus = os.cpus();
-console.log(`\nBenchmarks on ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`);
+console.log(`\nBenchmarks on ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${nodeVersion} (BENCH_NODE=${nodeLine}), ${os.platform()} ${os.release()}`);
 console.log(`load: autocannon; seconds of load per run: ${process.env.BENCH_DURATION ? `BENCH_DURATION=${process.env.BENCH_DURATION}` : 'each script’s default'}; every figure, ratios included, is from this one run`);
 const rows = figures.map((f) => [f.script, f.name, f.value, f.unit, f.what]);
 const head = ['script', 'figure', 'value', 'unit', 'what it measures'];

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { nodeBinary } from './node-release.js';
 import { PROJECT_ROOT } from './processes.js';
 
 /**
@@ -20,7 +21,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, 
   return capture ? r.stdout.trim() : '';
 }
 
-const node = run('npm', ['exec', '--yes', `--package=node@${line}`, '--', 'node', '-p', 'process.execPath'], process.env, true).split('\n').pop()!;
+const node = nodeBinary(line, PROJECT_ROOT);
 step(`${node} is ${run(node, ['--version'], process.env, true)}`);
 step('unit tests');
 run(node, ['node_modules/vitest/vitest.mjs', 'run', '--project', 'unit']);

@@ -10,6 +10,7 @@ const WITHOUT_STACK = [
   'test/integration/db-timezone.test.ts',
   'test/integration/infra.test.ts',
   'test/integration/jobs/notify-retries.test.ts',
+  'test/integration/kafkajs-idle.test.ts',
   'test/integration/jobs/stalled-job.test.ts',
   'test/integration/order/refund-outage.test.ts',
   'test/integration/order/state-machine.test.ts',

@@ -1,5 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { config, kafkaName } from './config.js';
+// Before any client exists: every broker connection made through here gets the fixed request queue.
+export { kafkajsIdleLoopFixed } from './kafkajs-idle-fix.js';
 
 export const TOPICS = {
   paymentUpdatePayStatus: 'payment-update-paystatus',

@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { config } from './config.js';
+// The admin connection below stays open between probes: it gets the fixed request queue too.
+import './kafkajs-idle-fix.js';
 
 /**
  * Readiness checks of the real dependencies, for /readyz. Each check answers within ~2 s: a

@@ -23,7 +23,7 @@ export const CLOSE_ORDER_JOB_OPTIONS = {
 } as const;
 
 /** Close-order jobs of one moment close together (close-order.worker.ts): up to this many orders per round of calls. */
-export const CLOSE_BATCH = 200;
+export const CLOSE_BATCH = 500;
 /**
  * Close-order jobs at a time per jobs process: two batches' worth, so one fills while the other
  * runs (looklook's asynq server ran 20); a batch holds one order-database connection, not one per job.

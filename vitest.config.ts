@@ -14,6 +14,7 @@ const WITHOUT_STACK = [
   'test/integration/jobs/stalled-job.test.ts',
   'test/integration/order/refund-outage.test.ts',
   'test/integration/order/state-machine.test.ts',
+  'test/integration/payment/outbox-mark.test.ts',
   'test/integration/payment/relay-fencing.test.ts',
   'test/integration/schema-drift.test.ts',
   'test/integration/supervisor.test.ts',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { MikroORM } from './database.js';
+import { IsolationLevel } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from './database.js';
 import type { Logger } from './logger.js';
 import { redisKey, type Redis } from './redis.js';
 import { releaseLock, renewLock, tryLock } from './redis-lock.js';
@@ -63,6 +64,23 @@ export class LeaseLost extends Error {
   constructor(message = 'the relay lease was lost', options?: ErrorOptions) {
     super(message, options);
   }
+}
+
+type Connection = ReturnType<EntityManager['getConnection']>;
+
+/**
+ * Updates outbox rows by id (marking them sent, counting an attempt) in a READ COMMITTED
+ * transaction of its own. The ids of a batch are consecutive more often than not, and
+ * `id in (12, 13, …, 49)` is then a range scan of the primary key, which under REPEATABLE READ
+ * also locks the row after the range: a row a writer has inserted and not committed yet. The
+ * update then waited for that writer's commit, and every event behind it with it (up to 2 s per
+ * relay round under load in bench/payments.ts; test: outbox-mark.test.ts).
+ */
+export async function updateOutboxRows(conn: Connection, table: string, sets: string, ids: readonly string[], where = ''): Promise<void> {
+  await conn.transactional(
+    (trx) => conn.execute(`update ${table} set ${sets} where id in (${ids.map(() => '?').join(',')})${where}`, [...ids], 'run', trx),
+    { isolationLevel: IsolationLevel.READ_COMMITTED },
+  );
 }
 
 /** Sent rows are pruned at most this often, a bounded batch at a time. */
@@ -175,6 +193,10 @@ export class OutboxRelayLoop<Row extends { id: string }> {
     }
   }
 
+  private mark(rows: Row[], sets: string): Promise<void> {
+    return updateOutboxRows(this.orm.em.getConnection(), this.outbox.table, sets, rows.map((r) => r.id));
+  }
+
   private async run(): Promise<void> {
     const { table, columns, ready } = this.outbox;
     let backoff = 200;
@@ -203,11 +225,7 @@ export class OutboxRelayLoop<Row extends { id: string }> {
           continue;
         }
         await this.outbox.send(rows, lease);
-        await this.orm.em.getConnection().execute(
-          `update ${table} set sent_at = current_timestamp(3), attempts = attempts + 1 where id in (${rows.map(() => '?').join(',')})`,
-          rows.map((r) => r.id),
-          'run',
-        );
+        await this.mark(rows, 'sent_at = current_timestamp(3), attempts = attempts + 1');
         this.stats.published += rows.length;
         backoff = 200;
       } catch (err) {
@@ -220,9 +238,7 @@ export class OutboxRelayLoop<Row extends { id: string }> {
         this.stats.failures += 1;
         this.log.warn({ err: (err as Error).message, table, unsent: rows.length, retryInMs: backoff }, 'outbox relay could not publish; retrying');
         if (rows.length) {
-          await this.orm.em.getConnection()
-            .execute(`update ${table} set attempts = attempts + 1 where id in (${rows.map(() => '?').join(',')})`, rows.map((r) => r.id), 'run')
-            .catch(() => undefined);
+          await this.mark(rows, 'attempts = attempts + 1').catch(() => undefined);
         }
         // Not cut short by wake(): writes arriving during an outage must not spin the loop.
         await new Promise((resolve) => setTimeout(resolve, this.stopped ? 0 : backoff));

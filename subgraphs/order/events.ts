@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager, MikroORM } from '../../lib/database.js';
 import type { Logger } from '../../lib/logger.js';
 import { ORDER_STATE_CHANNEL } from '../../contracts/order.js';
-import { OutboxRelayLoop, type RelayOptions } from '../../lib/outbox-relay.js';
+import { OutboxRelayLoop, updateOutboxRows, type RelayOptions } from '../../lib/outbox-relay.js';
 import type { Redis } from '../../lib/redis.js';
 import type { RecordedEvent } from './state-machine.js';
 import { crashPoint } from './test-faults.js';
@@ -34,11 +34,7 @@ function sentMarker(em: EntityManager): DataLoader<string, void> {
   if (!marker) {
     marker = new DataLoader<string, void>(
       async (ids) => {
-        await conn.execute(
-          `update order_state_change set sent_at = current_timestamp(3), attempts = attempts + 1 where id in (${ids.map(() => '?').join(',')}) and sent_at is null`,
-          [...ids],
-          'run',
-        );
+        await updateOutboxRows(conn, 'order_state_change', 'sent_at = current_timestamp(3), attempts = attempts + 1', ids, ' and sent_at is null');
         return ids.map(() => undefined);
       },
       { cache: false, maxBatchSize: 200, batchScheduleFn: (run) => setTimeout(run, 2) },

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { paymentDatabase } from '../../../subgraphs/payment/database.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MikroORM } from '../../../lib/database.js';
-import type { Redis } from '../../../lib/redis.js';
 import type { OutboxRelayLoop } from '../../../lib/outbox-relay.js';
-import { waitFor } from './support.js';
+import { ownPaymentNamespace, silentLog as log, waitFor } from './support.js';
 
 /**
  * The relay marks what it published as sent while a writer's transaction is still open with the
@@ -14,25 +12,19 @@ import { waitFor } from './support.js';
  * REPEATABLE READ it waited on the row after the range, the open transaction's; the whole
  * pipeline stalled behind every slow writer (up to 2 s per round under load).
  */
-let ns: string;
+let own: Awaited<ReturnType<typeof ownPaymentNamespace>>;
 let orm: MikroORM;
-let redis: Redis;
 let writer: mysql.Connection;
 let relay: OutboxRelayLoop<{ id: string; event_id: string }>;
 const published: string[] = [];
-const log = { info() {}, warn() {}, error() {}, debug() {}, child: () => log } as never;
 
 beforeAll(async () => {
-  ns = `${inject('namespace')}om`;
-  process.env.NAMESPACE = ns;
-  const db = await import('../../../lib/database.js');
-  await db.migrateDatabase(paymentDatabase);
-  orm = await db.openDatabase(paymentDatabase);
-  redis = (await import('../../../lib/redis.js')).createRedis();
+  own = await ownPaymentNamespace('om');
+  orm = own.orm;
   const { config, databaseName } = await import('../../../lib/config.js');
   writer = await mysql.createConnection({ uri: config().mysqlUrl, database: databaseName('payment') });
   const { OutboxRelayLoop } = await import('../../../lib/outbox-relay.js');
-  relay = new OutboxRelayLoop(orm, redis, log, {
+  relay = new OutboxRelayLoop(orm, own.redis, log, {
     table: 'payment_outbox',
     columns: 'id, event_id',
     lease: 'outbox-mark-test',
@@ -45,12 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await relay?.stop();
   await writer?.end();
-  redis?.disconnect();
-  await orm?.close();
-  if (!process.env.KEEP_TEST_DATA) {
-    const { cleanupNamespace } = await import('../../support/cleanup.js');
-    await cleanupNamespace(ns).catch(() => undefined);
-  }
+  await own?.close();
 }, 60_000);
 
 const INSERT = 'insert into payment_outbox (event_id, topic, message_key, payload) values (?, ?, ?, ?)';

@@ -1,18 +1,17 @@
-import { paymentDatabase } from '../../../subgraphs/payment/database.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kafka, Producer, Transaction } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MikroORM } from '../../../lib/database.js';
 import type { Redis } from '../../../lib/redis.js';
 import type { OutboxRelay, RelayOptions } from '../../../subgraphs/payment/outbox-relay.js';
-import { waitFor } from './support.js';
+import { ownPaymentNamespace, silentLog as log, waitFor } from './support.js';
 
 /**
  * Two outbox relays racing for the lease, driven directly: a namespace of its own (its own
  * payment database, lease key, transactional id and topic), so no relay of the shared stack
  * publishes these rows.
  */
-let ns: string;
+let own: Awaited<ReturnType<typeof ownPaymentNamespace>>;
 let orm: MikroORM;
 let redis: Redis;
 let kafka: Kafka;
@@ -20,15 +19,10 @@ let Relay: typeof OutboxRelay;
 let topicName: string;
 let lockKey: string;
 const relays: OutboxRelay[] = [];
-const log = { info() {}, warn() {}, error() {}, debug() {}, child: () => log } as never;
 
 beforeAll(async () => {
-  ns = `${inject('namespace')}rf`;
-  process.env.NAMESPACE = ns;
-  const db = await import('../../../lib/database.js');
-  await db.migrateDatabase(paymentDatabase);
-  orm = await db.openDatabase(paymentDatabase);
-  redis = (await import('../../../lib/redis.js')).createRedis();
+  own = await ownPaymentNamespace('rf');
+  ({ orm, redis } = own);
   const k = await import('../../../lib/kafka.js');
   kafka = k.createKafka('relay-fencing-test');
   topicName = k.topic('paymentUpdatePayStatus');
@@ -38,12 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(relays.map((r) => r.stop()));
-  redis?.disconnect();
-  await orm?.close();
-  if (!process.env.KEEP_TEST_DATA) {
-    const { cleanupNamespace } = await import('../../support/cleanup.js');
-    await cleanupNamespace(ns).catch(() => undefined);
-  }
+  await own?.close();
 }, 60_000);
 
 const relay = (opts: RelayOptions) => {
@@ -103,7 +92,7 @@ function gate() {
 /** Everything a read-committed consumer sees on the topic, up to marker messages sent last. */
 async function published(): Promise<{ eventId: string; key: string; seq: number }[]> {
   const producer = kafka.producer();
-  const consumer = kafka.consumer({ groupId: `${ns}-check-${randomBytes(3).toString('hex')}` });
+  const consumer = kafka.consumer({ groupId: `${own.ns}-check-${randomBytes(3).toString('hex')}` });
   const seen: { eventId: string; key: string; seq: number }[] = [];
   let markers = 0;
   try {

@@ -95,3 +95,35 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | null | unde
 }
 
 export const NOTIFICATIONS = `{ me { notifications(first: 50) { kind title body } } }`;
+
+/**
+ * A namespace of the test file's own (`<run namespace><suffix>`) with the payment database
+ * migrated, for tests that drive an outbox relay directly: no relay of the shared stack publishes
+ * its rows. `close()` drops it again (unless KEEP_TEST_DATA).
+ */
+export async function ownPaymentNamespace(suffix: string) {
+  const { inject } = await import('vitest');
+  const ns = `${inject('namespace')}${suffix}`;
+  process.env.NAMESPACE = ns;
+  const db = await import('../../../lib/database.js');
+  const { paymentDatabase } = await import('../../../subgraphs/payment/database.js');
+  await db.migrateDatabase(paymentDatabase);
+  const orm = await db.openDatabase(paymentDatabase);
+  const redis = (await import('../../../lib/redis.js')).createRedis();
+  return {
+    ns,
+    orm,
+    redis,
+    async close() {
+      redis.disconnect();
+      await orm.close();
+      if (!process.env.KEEP_TEST_DATA) {
+        const { cleanupNamespace } = await import('../../support/cleanup.js');
+        await cleanupNamespace(ns).catch(() => undefined);
+      }
+    },
+  };
+}
+
+/** A logger that says nothing, for relays driven by a test. */
+export const silentLog = { info() {}, warn() {}, error() {}, debug() {}, child: () => silentLog } as never;

@@ -21,11 +21,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 /**
- * The gateway's memory from its /metrics. `nursery` is what V8's young generation has committed:
- * V8 sizes it by the allocation rate, not by what is kept (on Node 22+ it grows to tens of MB
- * under any burst of allocation, such as 2,000 handshakes), and it is the same for 2,000
- * connections or 20,000, so a connection's cost is the RSS growth without it. What a connection
- * keeps is promoted to the old generation and counted.
+ * The gateway's memory from its /metrics. `nursery` is what V8's young generation has committed
+ * (reported, not subtracted: warmUp() makes it resident before the idle reading). What a
+ * connection keeps is promoted to the old generation, hence `heap`.
  */
 async function gatewayMemory(url: string): Promise<{ rss: number; heap: number; nursery: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();

@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger.js';
 import { traceCarrier } from '../lib/request-context.js';
 import { enterRequestContext, requestSpan } from '../lib/http-server.js';
 import { callbackBodyError } from '../contracts/payment.js';
+import { postBytes } from './subgraph-fetch.js';
 
 /** Headers a provider's callback may need besides the body (its signature above all); the trace and request id go on as well. */
 const FORWARDED = ['content-type', 'x-sandbox-signature'];
@@ -26,13 +27,9 @@ export function mountPaymentNotify(app: express.Express, log: Logger): void {
     }
     Object.assign(headers, traceCarrier());
     try {
-      const upstream = await fetch(`${config().urls.payment}/payments/notify/${provider}`, {
-        method: 'POST',
-        headers,
-        body: new Uint8Array(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)),
-        signal: AbortSignal.timeout(15_000),
-      });
-      res.status(upstream.status).type(upstream.headers.get('content-type') ?? 'text/plain').send(Buffer.from(await upstream.arrayBuffer()));
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const upstream = await postBytes(`${config().urls.payment}/payments/notify/${provider}`, headers, body, 15_000);
+      res.status(upstream.status).type(upstream.contentType ?? 'text/plain').send(upstream.body);
     } catch (err) {
       log.error({ err: (err as Error).message, provider }, 'payment callback could not reach the payment service');
       // Not acknowledged: the provider calls again later.

@@ -11,6 +11,7 @@ const FEDERATION_DIRECTIVES = /* GraphQL */ `
   directive @shareable repeatable on OBJECT | FIELD_DEFINITION
   directive @external on OBJECT | FIELD_DEFINITION
   directive @requires(fields: String!) on FIELD_DEFINITION
+  directive @provides(fields: String!) on FIELD_DEFINITION
 `;
 
 interface Subgraph {
@@ -35,6 +36,8 @@ const SUBGRAPHS: Record<string, Subgraph> = {
   homestay: {
     context: 'HomestayContext',
     entities: { Homestay: 'Homestay', HomestayBusiness: 'HomestayBusiness', HomestayComment: 'HomestayComment' },
+    // A reference, with the nickname only where the schema provides it (Homestay.landlord).
+    parents: { User: 'landlord-names.js#UserRef' },
     enumValues: { HomestayRowType: 'RowTypeCode' },
   },
   order: {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { route } from '../lib/contract.js';
+import { redisKey } from '../lib/redis.js';
 
 /** One message to a user; dedupeKey makes a repeated delivery a no-op. */
 export const NotificationMessage = z.object({
@@ -17,8 +18,28 @@ export const NotificationsInput = z.object({
 });
 export type NotificationsInput = z.infer<typeof NotificationsInput>;
 
+/** What of a user other services may copy and show (a homestay page names its landlord). */
+export const PublicProfile = z.object({ id: z.string(), nickname: z.string() });
+export type PublicProfile = z.infer<typeof PublicProfile>;
+export const PROFILES_MAX = 100;
+
+/**
+ * A user's public profile changed: copies of it (the homestay service's landlord names) are stale.
+ * Published on a Redis channel inside the namespace after the change commits; at most once, so a
+ * copy must also expire on its own.
+ */
+export const UserProfileChanged = z.object({ id: z.string().min(1) });
+export const USER_PROFILE_CHANNEL = (): string => redisKey('user-profile-changed');
+
 /** The user service's internal API (service credential only, under /internal). */
 export const userRoutes = {
+  /** Public profiles by id; unknown and deleted users are left out. */
+  profiles: route(
+    'user',
+    '/profiles',
+    z.object({ ids: z.array(z.string().min(1).max(32)).min(1, 'ids must not be empty').max(PROFILES_MAX, `at most ${PROFILES_MAX} ids at once`) }),
+    z.object({ profiles: z.array(PublicProfile) }),
+  ),
   /** Stores messages for `me { notifications }`; idempotent by (userId, dedupeKey): `created` counts the new ones. */
   storeNotifications: route('user', '/notifications', NotificationsInput, z.object({ created: z.number().int().min(0) })),
 };

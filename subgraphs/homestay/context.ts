@@ -2,10 +2,11 @@ import type { EntityManager, MikroORM } from '../../lib/database.js';
 import { loaderBy, pageLoader } from '../../lib/loader.js';
 import type { BaseContext } from '../../lib/subgraph-server.js';
 import { LandlordService } from './landlord.js';
+import { LandlordNames } from './landlord-names.js';
 import { Reviews } from './reviews.js';
 import { ALONG, HomestayService, type HomestayListArgs, type PageJoins } from './service.js';
 
-export function createContext(orm: MikroORM) {
+export function createContext(orm: MikroORM, landlordNames = new LandlordNames()) {
   return (base: BaseContext) => {
     const em = orm.em.fork() as EntityManager;
     const homestays = new HomestayService(em);
@@ -30,6 +31,7 @@ export function createContext(orm: MikroORM) {
       homestays,
       landlord: new LandlordService(em),
       reviews: new Reviews(em),
+      landlordNames,
       loaders,
       /**
        * A page of homestays whose businesses and ratings came in the page's own query: its rows

@@ -1,3 +1,4 @@
+import type { FieldNode, GraphQLResolveInfo } from 'graphql';
 import { DateScalar, DateTimeScalar } from '../../lib/scalars.js';
 import { requireUserId } from '../../lib/subgraph-server.js';
 import { selectedFields } from '../../lib/selection.js';
@@ -19,6 +20,15 @@ async function referenced<T>(row: Promise<T | null>, what: string): Promise<T> {
   return found;
 }
 const userRef = (id: string) => ({ __typename: 'User' as const, id: String(id) });
+
+/** Whether the field being resolved selects `name`; worked out once per field of an operation, not per row. */
+const asked = new WeakMap<FieldNode, Set<string>>();
+function asksFor(info: GraphQLResolveInfo, name: string): boolean {
+  const node = info.fieldNodes[0]!;
+  let fields = asked.get(node);
+  if (!fields) asked.set(node, (fields = selectedFields(info, [])));
+  return fields.has(name);
+}
 
 /**
  * What the row's page query brought along (HomestayService.list). Read from the row, a page's
@@ -73,7 +83,16 @@ export const resolvers: Resolvers = {
     commentCount: (h, _a, ctx) => ratingOf(h, ctx, (r) => r?.count ?? 0),
     business: (h, _a, ctx) =>
       along(h)?.business ?? referenced(ctx.loaders.business.load(String(h.homestayBusinessId)), `business ${h.homestayBusinessId} of homestay ${h.id}`),
-    landlord: (h) => userRef(h.userId),
+    landlord: (h, _a, ctx, info) => {
+      // The nickname comes from here only when the gateway asks for it (the schema provides it).
+      if (!asksFor(info, 'nickname')) return userRef(h.userId);
+      const withName = (nickname: string | null) => {
+        if (nickname === null) throw new Error(`landlord ${h.userId} of homestay ${h.id} is missing`);
+        return { ...userRef(h.userId), nickname };
+      };
+      const nickname = ctx.landlordNames.nickname(String(h.userId));
+      return typeof nickname === 'string' ? withName(nickname) : nickname.then(withName);
+    },
     availability: (h, { checkIn, checkOut }, ctx) => ctx.homestays.availability(h, checkIn, checkOut),
     comments: (h, args, ctx) => ctx.loaders.comments.load(String(h.id), args),
     createdAt: (h) => h.createTime,

@@ -4,11 +4,12 @@ import { loaderBy } from '../../lib/loader.js';
 import type { BaseContext } from '../../lib/subgraph-server.js';
 import { UserService } from './service.js';
 import { SignInLimits } from './sign-in-limits.js';
+import { ProfileChanges } from './profile-changes.js';
 
-export function createContext(orm: MikroORM) {
+export function createContext(orm: MikroORM, profileChanges: ProfileChanges = ProfileChanges.none) {
   return (base: BaseContext) => {
     const em = orm.em.fork() as EntityManager;
-    const users = new UserService(em, new SignInLimits(base.caller.clientIp));
+    const users = new UserService(em, new SignInLimits(base.caller.clientIp), profileChanges);
     return {
       ...base,
       em,

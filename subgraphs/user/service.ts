@@ -4,6 +4,7 @@ import { badInput, conflict, notFound, unauthenticated } from '../../lib/errors.
 import { rowReader, selectRows } from '../../lib/rows.js';
 import { AUTH_TYPE_SYSTEM, User, UserAuth } from './entities.js';
 import { decoyHash, hashPassword, verifyPassword } from './password.js';
+import { ProfileChanges } from './profile-changes.js';
 import { SignInLimits } from './sign-in-limits.js';
 
 export interface RegisterInput {
@@ -36,6 +37,7 @@ export class UserService {
   constructor(
     private readonly em: EntityManager,
     private readonly limits: SignInLimits = SignInLimits.none,
+    private readonly profileChanges: ProfileChanges = ProfileChanges.none,
   ) {}
 
   async register(input: RegisterInput): Promise<User> {
@@ -86,11 +88,13 @@ export class UserService {
     if (input.nickname != null) checkText('nickname', input.nickname.trim(), 1, 40);
     if (input.avatar != null) checkText('avatar', input.avatar, 0, 255);
     if (input.info != null) checkText('info', input.info, 0, 255);
+    const nickname = user.nickname;
     if (input.nickname != null) user.nickname = input.nickname.trim();
     if (input.sex != null) user.sex = input.sex;
     if (input.avatar != null) user.avatar = input.avatar;
     if (input.info != null) user.info = input.info;
     await this.em.flush();
+    if (user.nickname !== nickname) await this.profileChanges.announce(String(user.id));
     return user;
   }
 

@@ -2,6 +2,7 @@
 import type { RowTypeCode as HomestayRowType } from '../entities.js';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Homestay as HomestayEntity, HomestayBusiness as HomestayBusinessEntity, HomestayComment as HomestayCommentEntity } from '../entities.js';
+import type { UserRef as UserRefEntity } from '../landlord-names.js';
 import type { HomestayContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -352,6 +353,7 @@ export type UpdateHomestayInput = {
 export type User = {
   __typename?: 'User';
   id: Scalars['ID']['output'];
+  nickname: Scalars['String']['output'];
 };
 
 
@@ -477,7 +479,7 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateHomestayInput: UpdateHomestayInput;
-  User: ResolverTypeWrapper<User>;
+  User: ResolverTypeWrapper<UserRefEntity>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
@@ -506,7 +508,7 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   UpdateHomestayInput: UpdateHomestayInput;
-  User: User;
+  User: UserRefEntity;
   String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
 };
@@ -654,6 +656,7 @@ export type QueryResolvers<ContextType = HomestayContext, ParentType extends Res
 
 export type UserResolvers<ContextType = HomestayContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  nickname?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = HomestayContext> = {

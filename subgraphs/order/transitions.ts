@@ -56,8 +56,8 @@ export class OrderTransitions {
     }
     const result = await transition(this.em, sn, to, fields);
     if (!result) throw notFound('order');
-    await this.deliver(result);
-    const order = await this.em.findOneOrFail(HomestayOrder, { sn }, { refresh: true });
+    // Side by side: the change is committed, and a delivery never fails (the relay takes over).
+    const [order] = await Promise.all([this.em.findOneOrFail(HomestayOrder, { sn }, { refresh: true }), this.deliver(result)]);
     if (to === 'CANCELLED' || to === 'REFUNDED') await this.releaseQuietly(sn);
     return { changed: result.changed, order };
   }

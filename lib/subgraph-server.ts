@@ -78,6 +78,8 @@ export interface SubgraphOptions<C extends BaseContext> {
   /** Infrastructure /readyz checks besides `ready` (default by service: see DEFAULT_NEEDS). */
   needs?: Array<'redis' | 'kafka'>;
   port?: number;
+  /** Closes what requests use besides the database (a Redis connection), once the server stopped. */
+  closeAfter?: () => Promise<void>;
 }
 
 /** What each service talks to besides its database (BullMQ and pub/sub on Redis, events on Kafka). */
@@ -180,6 +182,7 @@ export async function startSubgraph<C extends BaseContext>(opts: SubgraphOptions
   const close = async () => {
     await closeServer(server);
     await apollo.stop();
+    await opts.closeAfter?.();
     await closeReadiness();
     await closeRateLimits();
     await stopTracing();

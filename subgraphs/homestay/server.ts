@@ -6,19 +6,16 @@ import { startSubgraph } from '../../lib/subgraph-server.js';
 import { createContext } from './context.js';
 import { LandlordNames } from './landlord-names.js';
 import { createLogger } from '../../lib/logger.js';
-import { onShutdown } from '../../lib/lifecycle.js';
 import { ReservationService } from './reservations.js';
 import { resolvers } from './resolvers.js';
 
 export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
 /** Starts the homestay subgraph on an open ORM (main.ts; tests may start one in-process). */
-export async function startHomestaySubgraph(orm: MikroORM, port?: number) {
+export function startHomestaySubgraph(orm: MikroORM, port?: number) {
   const landlordNames = new LandlordNames();
   landlordNames.listen(createLogger('homestay-landlord-names'));
-  // Closed after the server (shutdown closers run last-registered first).
-  onShutdown(() => landlordNames.close());
-  const subgraph = await startSubgraph({
+  return startSubgraph({
     name: 'homestay',
     typeDefs,
     resolvers,
@@ -26,12 +23,6 @@ export async function startHomestaySubgraph(orm: MikroORM, port?: number) {
     context: createContext(orm, landlordNames),
     internalRoutes: internalRoutes(new ReservationService(orm)),
     ready: async () => void (await orm.em.getConnection().execute('select 1')),
+    closeAfter: () => landlordNames.close(),
   });
-  return {
-    ...subgraph,
-    close: async () => {
-      await subgraph.close();
-      await landlordNames.close();
-    },
-  };
 }

@@ -5,7 +5,6 @@ import { startSubgraph } from '../../lib/subgraph-server.js';
 import { openRateLimits } from '../../lib/rate-limits.js';
 import { createLogger } from '../../lib/logger.js';
 import { createRedis } from '../../lib/redis.js';
-import { onShutdown } from '../../lib/lifecycle.js';
 import { createContext } from './context.js';
 import { internalRoutes } from './internal.js';
 import { ProfileChanges } from './profile-changes.js';
@@ -19,9 +18,7 @@ export async function startUserSubgraph(orm: MikroORM, port?: number) {
   await openRateLimits();
   // Fails fast while Redis is away (no offline queue): an announcement never holds up updateMe.
   const profileChanges = new ProfileChanges(createRedis({ enableOfflineQueue: false, maxRetriesPerRequest: 1 }), createLogger('user-profile-changes'));
-  // Closed after the server (shutdown closers run last-registered first): no request still announces.
-  onShutdown(() => profileChanges.close());
-  const subgraph = await startSubgraph({
+  return startSubgraph({
     name: 'user',
     typeDefs,
     resolvers,
@@ -29,12 +26,6 @@ export async function startUserSubgraph(orm: MikroORM, port?: number) {
     context: createContext(orm, profileChanges),
     internalRoutes: internalRoutes(orm),
     ready: async () => void (await orm.em.getConnection().execute('select 1')),
+    closeAfter: () => profileChanges.close(),
   });
-  return {
-    ...subgraph,
-    close: async () => {
-      await subgraph.close();
-      await profileChanges.close();
-    },
-  };
 }

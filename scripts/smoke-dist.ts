@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanupNamespace } from '../test/support/cleanup.js';
-import { freePort } from '../test/support/ports.js';
+import { freePorts } from '../test/support/ports.js';
 import { PROCESS_ENTRIES, PROJECT_ROOT, type ProcessName } from './processes.js';
 
 /**
@@ -87,7 +87,8 @@ try {
   step(`node ${spawnSync(node, ['--version']).stdout.toString().trim()}; production install ${spawnSync('du', ['-shL', 'node_modules'], { cwd: dir }).stdout.toString().split('\t')[0]}`);
 
   const ports: Record<string, string> = {};
-  for (const name of Object.keys(PROCESS_ENTRIES)) ports[`${name.toUpperCase()}_PORT`] = String(await freePort());
+  const picked = await freePorts(Object.keys(PROCESS_ENTRIES).length);
+  for (const [i, name] of Object.keys(PROCESS_ENTRIES).entries()) ports[`${name.toUpperCase()}_PORT`] = String(picked[i]);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     ...(process.env.MYSQL_URL ? { MYSQL_URL: process.env.MYSQL_URL } : {}),

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrokerOptions } from '../scripts/infra/kafka.js';
-import { freePort } from '../test/support/ports.js';
+import { freePort, freePorts } from '../test/support/ports.js';
 import { Stack, type ProcessName } from '../test/support/stack.js';
 import { HomestayProxy } from './proxy.js';
 import type { Rng } from './rng.js';
@@ -66,7 +66,8 @@ export class Cluster {
 
   /** Ports and the broker's data directory, before anything starts (the broker comes first: its address goes into every process's environment). */
   static async prepare(settings: ClusterSettings, rng: Rng): Promise<Cluster> {
-    const broker = { port: await freePort(), controllerPort: await freePort(), dataDir: mkdtempSync(join(tmpdir(), 'looklook-soak-kafka-')) };
+    const [port, controllerPort] = await freePorts(2);
+    const broker = { port: port!, controllerPort: controllerPort!, dataDir: mkdtempSync(join(tmpdir(), 'looklook-soak-kafka-')) };
     return new Cluster(settings, broker, rng);
   }
 

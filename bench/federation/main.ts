@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
-import { freePort } from '../../test/support/ports.js';
+import { freePort, freePorts } from '../../test/support/ports.js';
 import { figure, loadGraphql, type LoadResult } from '../support.js';
 import { NAMES, SUBGRAPHS, TEST_QUERY } from './subgraphs.js';
 
@@ -76,7 +76,7 @@ async function query(url: string): Promise<string> {
 }
 
 try {
-  const ports = await Promise.all(NAMES.map(() => freePort()));
+  const ports = await freePorts(NAMES.length);
   await Promise.all(NAMES.map((name, i) => start(`${ROOT}bench/federation/subgraphs.ts`, [`${name}=${ports[i]}`], { NODE_ENV: 'production' })));
   const composed = composeServices(
     NAMES.map((name, i) => ({ name, typeDefs: SUBGRAPHS[name].typeDefs, url: `http://127.0.0.1:${ports[i]}/graphql` })),

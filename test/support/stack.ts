@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { freePort } from './ports.js';
+import { freePorts } from './ports.js';
 
 /**
  * The product's real processes (subgraphs, gateway, jobs), started as child processes on free
@@ -61,7 +61,9 @@ export class Stack {
 
   static async start(opts: StackOptions): Promise<Stack> {
     const ports = {} as Record<ProcessName, number>;
-    for (const name of Object.keys(ENTRIES) as ProcessName[]) ports[name] = opts.ports?.[name] ?? (await freePort());
+    const every = Object.keys(ENTRIES) as ProcessName[];
+    const picked = await freePorts(every.length);
+    for (const [i, name] of every.entries()) ports[name] = opts.ports?.[name] ?? picked[i]!;
     const stack = new Stack(opts.namespace, ports, opts.env ?? {});
     const names = opts.processes ?? ALL_PROCESSES;
     const services = names.filter((n) => n !== 'gateway');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Stack } from '../../support/stack.js';
 import { gql, signUp as signUpAt } from '../../support/gql.js';
-import { freePort } from '../../support/ports.js';
+import { freePorts } from '../../support/ports.js';
 import { callback, payOrder } from '../payment/support.js';
 import { CREATE, createHomestay, heldNights, orderRows, query, sleep, stay } from './support.js';
 
@@ -12,7 +12,8 @@ import { CREATE, createHomestay, heldNights, orderRows, query, sleep, stay } fro
  * decides which closes share a batch (those asked for at once).
  */
 const ns = `${inject('namespace')}k`;
-const ports = { user: await freePort(), homestay: await freePort(), order: await freePort(), payment: await freePort(), gateway: await freePort() };
+const picked = await freePorts(5);
+const ports = { user: picked[0]!, homestay: picked[1]!, order: picked[2]!, payment: picked[3]!, gateway: picked[4]! };
 // Before anything reads the configuration: the closer calls this stack's services.
 process.env.NAMESPACE = ns;
 for (const [name, port] of Object.entries(ports)) process.env[`${name.toUpperCase()}_PORT`] = String(port);

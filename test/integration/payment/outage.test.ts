@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerOptions } from '../../../scripts/infra/kafka.js';
-import { freePort } from '../../support/ports.js';
+import { freePorts } from '../../support/ports.js';
 import type { Stack } from '../../support/stack.js';
 import { gql, uniqueMobile } from '../../support/gql.js';
 import { book, callback, createHomestay, NOTIFICATIONS, payOrder, query, readOrder, waitFor } from './support.js';
@@ -30,7 +30,8 @@ async function register(url: string) {
 }
 
 beforeAll(async () => {
-  broker = { port: await freePort(), controllerPort: await freePort(), dataDir: mkdtempSync(join(tmpdir(), 'looklook-kafka-')) };
+  const [port, controllerPort] = await freePorts(2);
+  broker = { port: port!, controllerPort: controllerPort!, dataDir: mkdtempSync(join(tmpdir(), 'looklook-kafka-')) };
   const brokers = await startBroker(broker, log);
   process.env.NAMESPACE = namespace;
   process.env.KAFKA_BROKERS = brokers.join(',');

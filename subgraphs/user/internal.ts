@@ -12,7 +12,7 @@ import { UserService } from './service.js';
 export function internalRoutes(orm: MikroORM) {
   return (router: express.Router) => {
     serve(router, userRoutes.profiles, async ({ ids }) => {
-      const users = await new UserService(orm.em.fork() as EntityManager).findByIds([...new Set(ids)]);
+      const users = await new UserService(orm.em.fork() as EntityManager).findByIds(ids);
       return { profiles: users.map((u) => ({ id: String(u.id), nickname: u.nickname })) };
     });
     serve(router, userRoutes.storeNotifications, (b) => new NotificationService(orm.em.fork() as EntityManager).store(b));

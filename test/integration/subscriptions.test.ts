@@ -4,6 +4,7 @@ import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { Redis } from 'ioredis';
 import { gatewayUrl, gql, processUrl, signUp, testNamespace } from '../support/gql.js';
+import { metric } from '../support/metrics.js';
 import { Stack } from '../support/stack.js';
 import { connect, refusal, subscribe, subscriptionStats, waitForStats, type WsConnection } from '../support/ws.js';
 import { CANCEL, createHomestay, stay } from './order/support.js';
@@ -54,13 +55,6 @@ async function live(gateway: string, conn: WsConnection, query: string, variable
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function metric(gateway: string, name: string): Promise<number> {
-  const text = await (await fetch(`${gateway}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(name) && !l.startsWith('#'))
-    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
-}
 
 beforeAll(async () => {
   stackB = await Stack.start({

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type mysql from 'mysql2/promise';
 import { gql, processUrl, signUp, testNamespace } from '../../support/gql.js';
 import { createBusiness, createHomestay, homestayDb, uniqueCity } from '../../support/homestay-fixtures.js';
+import { metric } from '../../support/metrics.js';
 import { Stack } from '../../support/stack.js';
 
 /**
@@ -15,14 +16,8 @@ let gateway: Stack;
 let db: mysql.Connection;
 
 async function fetchesBySubgraph(): Promise<Record<string, number>> {
-  const text = await (await fetch(`${gateway.gatewayUrl}/metrics`)).text();
-  const counts: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const m = /^graphql_subgraph_fetch_duration_seconds_count\{(.*)\} (\d+)$/.exec(line);
-    const subgraph = m && /subgraph="(\w+)"/.exec(m[1]!)?.[1];
-    if (subgraph) counts[subgraph] = (counts[subgraph] ?? 0) + Number(m[2]);
-  }
-  return counts;
+  const fetches = (subgraph: string) => metric(gateway.gatewayUrl, 'graphql_subgraph_fetch_duration_seconds_count', { subgraph });
+  return { homestay: await fetches('homestay'), user: await fetches('user') };
 }
 
 beforeAll(async () => {

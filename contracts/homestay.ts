@@ -49,15 +49,26 @@ export const HomestayInfo = z.object({
 });
 export type HomestayInfo = z.infer<typeof HomestayInfo>;
 
+/**
+ * Its fields are named as the booking's input (createHomestayOrder's), so a refusal naming one
+ * (BAD_USER_INPUT's argumentName) names the client's field too.
+ */
 export const ReserveInput = z.object({
   sn: fields.sn,
   homestayId: z.string().max(32),
   checkIn: z.string().max(10),
   checkOut: z.string().max(10),
+  /** When given, a homestay that takes fewer guests refuses with BAD_USER_INPUT (guests). */
+  guests: z.number().int().min(1).max(10_000).optional(),
 });
 export type ReserveInput = z.infer<typeof ReserveInput>;
 
-export const ReserveResult = z.object({ sn: z.string(), nights: z.array(fields.date), alreadyReserved: z.boolean() });
+/**
+ * `homestay` is the homestay as it was when its nights were taken (read in the reserve's own
+ * transaction): the booking's snapshot and price come from it, so a homestay changed or taken off
+ * sale a moment before is never booked on what it was.
+ */
+export const ReserveResult = z.object({ sn: z.string(), nights: z.array(fields.date), alreadyReserved: z.boolean(), homestay: HomestayInfo });
 export type ReserveResult = z.infer<typeof ReserveResult>;
 
 export const HeldReservation = z.object({ sn: z.string(), homestayId: z.string(), reservedAt: fields.instant });
@@ -70,8 +81,9 @@ export const homestayRoutes = {
   /** NOT_FOUND for an unknown homestay. */
   get: route('homestay', '/homestays/get', z.object({ id: z.string().max(32) }), HomestayInfo),
   /**
-   * One room for every night in [checkIn, checkOut), all or none; SOLD_OUT when a night is full.
-   * Repeating it is a no-op; after a release of the same sn it is CONFLICT (the barrier).
+   * One room for every night in [checkIn, checkOut), all or none; SOLD_OUT when a night is full,
+   * CONFLICT when the homestay is off sale, NOT_FOUND when it does not exist. Repeating it is a
+   * no-op; after a release of the same sn it is CONFLICT (the barrier).
    */
   reserve: route('homestay', '/reservations/reserve', ReserveInput, ReserveResult),
   /** Idempotent; records the sn even when it holds nothing, so a late reserve is refused. */

@@ -34,7 +34,7 @@ export async function callService<T>(
   const span = childSpan(`call ${to} ${path}`, SpanKind.CLIENT);
   try {
     let status: number;
-    let payload: { error?: { code: ErrorCode; message: string } } & T;
+    let payload: { error?: { code: ErrorCode; message: string; argumentName?: string } } & T;
     try {
       const url = new URL(`${cfg.urls[to]}/internal${path}`);
       const res = await agent.request({
@@ -59,7 +59,10 @@ export async function callService<T>(
       endSpan(span);
       return payload;
     }
-    if (payload.error?.code && status < 500) throw domainError(payload.error.code, payload.error.message);
+    if (payload.error?.code && status < 500) {
+      const { code, message, argumentName } = payload.error;
+      throw domainError(code, message, typeof argumentName === 'string' ? { argumentName } : {});
+    }
     throw new ServiceUnavailableError(`${to} service answered ${status}`);
   } catch (err) {
     endSpan(span, err);
@@ -69,15 +72,18 @@ export async function callService<T>(
 
 const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, NOT_FOUND: 404, CONFLICT: 409, SOLD_OUT: 409, FORBIDDEN: 403 };
 
-/** Wraps an internal route handler: domain errors become `{ error: { code, message } }` replies. */
+/**
+ * Wraps an internal route handler: domain errors become `{ error: { code, message, argumentName? } }`
+ * replies (argumentName: the request field a BAD_USER_INPUT names).
+ */
 export function internalHandler<B>(handle: (body: B) => Promise<unknown>) {
   return async (req: { body: B }, res: { status(n: number): { json(b: unknown): void }; json(b: unknown): void }) => {
     try {
       res.json(await handle(req.body));
     } catch (err) {
-      const code = (err as { extensions?: { code?: string } }).extensions?.code;
+      const { code, argumentName } = (err as { extensions?: { code?: string; argumentName?: unknown } }).extensions ?? {};
       if (code && STATUS[code]) {
-        res.status(STATUS[code]).json({ error: { code, message: (err as Error).message } });
+        res.status(STATUS[code]).json({ error: { code, message: (err as Error).message, ...(typeof argumentName === 'string' ? { argumentName } : {}) } });
       } else {
         res.status(500).json({ error: { code: 'INTERNAL', message: 'internal error' } });
       }

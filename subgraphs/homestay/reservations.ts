@@ -40,6 +40,15 @@ export function homestayInfo(h: Homestay): HomestayInfo {
  * (updateHomestay) locks the row exclusively, so the lowering and a reserve take turns and a
  * reserve never counts against a room_count that is no longer the homestay's.
  */
+/** The nights an sn already holds (a repeated reserve). */
+type Held = { sn: string; nights: string[] };
+
+/** Whether the homestay takes this booking: on sale, and room for the guests. */
+function admit(h: HomestayInfo, guests: number | undefined): void {
+  if (!h.onSale) throw conflict('homestay is not on sale');
+  if (guests !== undefined && guests > h.peopleNum) throw badInput('guests', `this homestay takes at most ${h.peopleNum} guests`);
+}
+
 export class ReservationService {
   constructor(private readonly orm: MikroORM) {}
 
@@ -67,7 +76,7 @@ export class ReservationService {
    * What an earlier call left for this sn: null when a reserve may run. The barrier answers first;
    * the reservation rows answer for sns reserved before the barrier existed.
    */
-  private async already(em: EntityManager, sn: string, lock = ''): Promise<ReserveResult | null> {
+  private async already(em: EntityManager, sn: string, lock = ''): Promise<Held | null> {
     const barrier: { origin: string }[] = await em.execute(
       `select origin from homestay_reservation_barrier where sn = ? and op = 'reserve' ${lock}`,
       [sn],
@@ -78,7 +87,12 @@ export class ReservationService {
     const found = await this.existing(em, sn);
     if (!found) return null;
     if (found.released) throw conflict(`reservation ${sn} was already released`);
-    return { sn, nights: found.nights, alreadyReserved: true };
+    return { sn, nights: found.nights };
+  }
+
+  /** A repeat's answer: what it holds, and the homestay as it is now (the first answer's may be lost). */
+  private async repeated(prior: Held, homestayId: string): Promise<ReserveResult> {
+    return { ...prior, alreadyReserved: true, homestay: await this.get(homestayId) };
   }
 
   async reserve(input: Partial<ReserveInput>): Promise<ReserveResult> {
@@ -91,23 +105,24 @@ export class ReservationService {
     // Missing inventory rows are created outside the transaction: inside it, INSERT IGNORE would
     // take shared locks that the guarded UPDATE then needs to upgrade, a classic deadlock. Retried:
     // a landlord closing the same nights (inventory.ts setClosed) writes these rows too. Only for a
-    // homestay that exists (the select), so an unknown id leaves no rows behind; a repeated or
-    // released sn is told apart in the transaction, by the barrier (one round trip less per
-    // booking than asking first: repeats are rare, bookings are not).
+    // homestay on sale (the select), so an unknown or withdrawn one leaves no rows behind; a
+    // repeated or released sn is told apart in the transaction, by the barrier (one round trip less
+    // per booking than asking first: repeats are rare, bookings are not).
     await withRetry(() =>
       em.execute(
         `insert ignore into homestay_inventory (homestay_id, night, reserved)
          select h.id, n.night, 0 from homestay h
          join (${nights.map(() => 'select ? as night').join(' union all ')}) n
-         where h.id = ? and h.del_state = 0`,
-        [...nights, homestayId],
+         where h.id = ? and h.del_state = 0 and h.row_state = ?`,
+        [...nights, homestayId, ROW_STATE_ON_SALE],
         'run',
       ),
     );
 
+    let outcome: ReserveResult | Held;
     try {
-      const prior = await withRetry(() =>
-        em.transactional(async (tx): Promise<ReserveResult | null> => {
+      outcome = await withRetry(() =>
+        em.transactional(async (tx): Promise<ReserveResult | Held> => {
           // The barrier's try-row first. A concurrent reserve or release of the same sn waits here on
           // the unique key until this transaction ends; if one of them wrote the row first, this
           // insert is ignored and its origin decides: a repeat answers as before, a release refuses.
@@ -120,13 +135,13 @@ export class ReservationService {
             const prior = await this.already(tx as EntityManager, sn, 'lock in share mode');
             if (prior) return prior;
           }
-          // Share mode: reserves run side by side, a room_count change waits for them (and they for it).
-          const homestay: { room_count: number }[] = await tx.execute(
-            'select room_count from homestay where id = ? and del_state = 0 lock in share mode',
-            [homestayId],
-          );
-          if (!homestay.length) throw notFound('homestay');
-          const roomCount = Number(homestay[0]!.room_count);
+          // Share mode: reserves run side by side, a change of the homestay (room_count, price, on
+          // sale) waits for them and they for it, so the booking gets the homestay its nights were
+          // counted against, and its snapshot and price are that homestay's.
+          const rows: Record<string, unknown>[] = await tx.execute('select * from homestay where id = ? and del_state = 0 lock in share mode', [homestayId]);
+          if (!rows.length) throw notFound('homestay');
+          const homestay = homestayInfo(tx.map(Homestay, rows[0]!));
+          admit(homestay, input.guests);
           // The unique (sn, night) key: sns reserved before the barrier existed are still repeats.
           await tx.execute(
             `insert into homestay_reservation (sn, homestay_id, night, state, reserved_at) values ${nights
@@ -139,22 +154,20 @@ export class ReservationService {
           const res = (await tx.execute(
             `update homestay_inventory set reserved = reserved + 1, version = version + 1
              where homestay_id = ? and night in (${placeholders(nights.length)}) and reserved < ? and closed = 0`,
-            [homestayId, ...nights, roomCount],
+            [homestayId, ...nights, homestay.roomCount],
             'run',
           )) as unknown as { affectedRows: number };
           if (res.affectedRows !== nights.length) throw soldOut('no room is free for every night of this stay');
-          return null;
+          return { sn, nights, alreadyReserved: false, homestay };
         }),
       );
-      if (prior) return prior;
     } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) {
-        const again = await this.already(this.em(), sn);
-        if (again) return again;
-      }
-      throw err;
+      if (!(err instanceof UniqueConstraintViolationException)) throw err;
+      const again = await this.already(this.em(), sn);
+      if (!again) throw err;
+      outcome = again;
     }
-    return { sn, nights, alreadyReserved: false };
+    return 'homestay' in outcome ? outcome : this.repeated(outcome, homestayId);
   }
 
   /**

@@ -1,8 +1,9 @@
 import { createHash, randomInt } from 'node:crypto';
 import { badInput } from '../../lib/errors.js';
 import { stamp, todayIn } from '../../lib/dates.js';
-import type { RowType } from '../../contracts/homestay.js';
+import { ROW_TYPE_CODE, type HomestayInfo, type RowType } from '../../contracts/homestay.js';
 import { stayLength } from '../../contracts/stay.js';
+import type { BookedSnapshot } from './state-machine.js';
 
 /**
  * The rules of a booking that need nothing but its input and the homestay's prices: pure, so the
@@ -41,6 +42,37 @@ export function priceOrder(h: { rowType: RowType; price: number; foodPrice: numb
   const homestayTotal = h.rowType === 'PER_PERSON' ? h.price * guests * nights : h.price * nights;
   const foodTotal = needFood ? h.foodPrice * guests * nights : 0;
   return { homestayTotal, foodTotal, total: homestayTotal + foodTotal };
+}
+
+/** The most an order may cost, in cents (the price columns are 32-bit). */
+export const ORDER_TOTAL_MAX = 2_000_000_000;
+
+/**
+ * The order's copy of the homestay its nights were reserved in, and its prices: BAD_USER_INPUT
+ * when the stay costs more than an order can hold.
+ */
+export function bookedSnapshot(h: HomestayInfo, guests: number, nights: number, needFood: boolean): BookedSnapshot {
+  const { homestayTotal, foodTotal, total } = priceOrder(h, guests, nights, needFood);
+  if (total > ORDER_TOTAL_MAX) throw badInput('input.checkOut', 'the order total is too large');
+  return {
+    homestayId: h.id,
+    title: h.title,
+    subTitle: h.subTitle,
+    cover: h.cover,
+    info: h.info,
+    peopleNum: h.peopleNum,
+    rowType: ROW_TYPE_CODE[h.rowType],
+    foodInfo: h.foodInfo,
+    foodPrice: h.foodPrice,
+    homestayPrice: h.price,
+    marketHomestayPrice: h.marketPrice,
+    homestayBusinessId: h.businessId,
+    homestayUserId: h.landlordId,
+    cancellationPolicy: h.cancellationPolicy,
+    homestayTotalPrice: homestayTotal,
+    foodTotalPrice: foodTotal,
+    orderTotalPrice: total,
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ROW_TYPE_CODE } from '../../contracts/homestay.js';
+import type { HomestayInfo } from '../../contracts/homestay.js';
 import { releaseLock, tryLock } from '../../lib/redis-lock.js';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Queue } from 'bullmq';
@@ -10,10 +10,10 @@ import { redisKey } from '../../lib/redis.js';
 import type { CloseOrderJob } from '../../contracts/queues.js';
 import { withTrace } from '../../lib/request-context.js';
 import { CLOSE_ORDER_JOB_OPTIONS } from './mq/queues.js';
-import { checkOrderInput, inputFingerprint, newOrderSn, priceOrder, type CreateOrderInput } from './booking-rules.js';
+import { bookedSnapshot, checkOrderInput, inputFingerprint, newOrderSn, type CreateOrderInput } from './booking-rules.js';
 import { HomestayOrder } from './entities.js';
 import { homestayApi } from './homestay-client.js';
-import { HIDDEN_STATE_CODES, STATE_CODE, transition, type TransitionResult } from './state-machine.js';
+import { HIDDEN_STATE_CODES, STATE_CODE, transition, type BookedSnapshot, type TransitionResult } from './state-machine.js';
 import type { OrderTransitions, TransitionDeps } from './transitions.js';
 import { withinUnpaidCap } from './unpaid-cap.js';
 
@@ -24,6 +24,16 @@ export interface BookingDeps extends TransitionDeps {
 
 
 const timedOut = () => conflict('booking timed out, try again');
+
+/**
+ * A refusal of the reserve as the client sees it: the reserve's fields are named as the booking
+ * input's (contracts/homestay.ts ReserveInput), so its BAD_USER_INPUT names `input.<field>`.
+ */
+function asClientInput(err: unknown): unknown {
+  const { code, argumentName } = (err as { extensions?: { code?: string; argumentName?: unknown } }).extensions ?? {};
+  if (code !== 'BAD_USER_INPUT' || typeof argumentName !== 'string') return err;
+  return badInput(`input.${argumentName}`, (err as Error).message);
+}
 
 /**
  * The booking saga, both sides of it: the booking itself (create) and the sweep's recovery of
@@ -100,44 +110,40 @@ export class OrderBooking {
   private async book(userId: string, input: CreateOrderInput, requestId?: string, fingerprint = inputFingerprint(input)): Promise<HomestayOrder> {
     const nights = checkOrderInput(input);
     if (!/^\d{1,19}$/.test(input.homestayId)) throw notFound('homestay');
-    const h = await homestayApi.get(input.homestayId, requestId);
-    if (!h.onSale) throw conflict('homestay is not on sale');
-    if (input.guests > h.peopleNum) throw badInput('input.guests', `this homestay takes at most ${h.peopleNum} guests`);
     const needFood = Boolean(input.needFood);
-    const { homestayTotal, foodTotal, total } = priceOrder(h, input.guests, nights, needFood);
-    if (total > 2_000_000_000) throw badInput('input.checkOut', 'the order total is too large');
 
     const now = new Date();
     const sn = newOrderSn(now);
     // 1. Durable before any remote step: every reservation the homestay service will ever hold for
-    // this sn belongs to a row the sweep can see. A plain INSERT (em.insert), not a flush: the unit
-    // of work would wrap it in a transaction and read the version column back, four round trips
-    // for one row (the booking profile, issue 15). The row is read back once confirmed.
+    // this sn belongs to a row the sweep can see. The homestay's snapshot and the prices are not
+    // known yet (the reserve answers with them, read where the nights are taken): the confirmation
+    // writes them (BookedSnapshot), and until then the row is PENDING, which no read shows. A plain
+    // INSERT (em.insert), not a flush: the unit of work would wrap it in a transaction and read the
+    // version column back, four round trips for one row (the booking profile, issue 15).
     const row = {
       sn,
       userId,
-      homestayId: h.id,
-      title: h.title,
-      subTitle: h.subTitle ?? '',
-      cover: h.cover ?? '',
-      info: h.info ?? '',
-      peopleNum: h.peopleNum,
-      rowType: ROW_TYPE_CODE[h.rowType],
-      foodInfo: h.foodInfo ?? '',
-      foodPrice: h.foodPrice,
-      homestayPrice: h.price,
-      marketHomestayPrice: h.marketPrice ?? h.price,
-      homestayBusinessId: h.businessId,
-      homestayUserId: h.landlordId,
-      cancellationPolicy: h.cancellationPolicy,
+      homestayId: input.homestayId,
+      title: '',
+      subTitle: '',
+      cover: '',
+      info: '',
+      peopleNum: 0,
+      rowType: 0,
+      foodInfo: '',
+      foodPrice: 0,
+      homestayPrice: 0,
+      marketHomestayPrice: 0,
+      homestayBusinessId: '0',
+      homestayUserId: '0',
       needFood,
       liveStartDate: input.checkIn,
       liveEndDate: input.checkOut,
       livePeopleNum: input.guests,
       remark: input.remark ?? '',
-      homestayTotalPrice: homestayTotal,
-      foodTotalPrice: foodTotal,
-      orderTotalPrice: total,
+      homestayTotalPrice: 0,
+      foodTotalPrice: 0,
+      orderTotalPrice: 0,
       tradeState: STATE_CODE.PENDING,
       payDeadline: new Date(now.getTime() + config().orderPayTimeoutMs),
       idempotencyKey: input.idempotencyKey ?? null,
@@ -163,30 +169,42 @@ export class OrderBooking {
       throw err;
     }
 
-    // 2. Reserve: every night or none.
+    // 2. Reserve: every night or none, in a homestay on sale that takes the guests.
+    let homestay: HomestayInfo;
     try {
-      await homestayApi.reserve({ sn, homestayId: h.id, checkIn: input.checkIn, checkOut: input.checkOut }, requestId);
+      ({ homestay } = await homestayApi.reserve(
+        { sn, homestayId: input.homestayId, checkIn: input.checkIn, checkOut: input.checkOut, guests: input.guests },
+        requestId,
+      ));
     } catch (err) {
       if (isDomainError(err)) {
-        // A definite refusal (SOLD_OUT; CONFLICT once the sweep released this sn): nothing is held,
-        // and nothing of the booking stays unless the sweep already failed it.
+        // A definite refusal (SOLD_OUT, NOT_FOUND, not on sale, too many guests; CONFLICT once the
+        // sweep released this sn): nothing is held, and nothing of the booking stays unless the
+        // sweep already failed it.
         const discarded = await this.discardPending(sn).catch((e: unknown) => {
           this.deps.log.warn({ err: e, sn }, 'could not delete the refused booking; the sweep will fail it');
           return true;
         });
         if (!discarded) throw timedOut();
-        throw err;
+        throw asClientInput(err);
       }
       // No answer: the nights may be held. Fail the booking now and release, rather than leave
       // them to the sweep; if this fails too, the row stays PENDING and the sweep does it.
       await this.failAndRelease(sn);
       throw err;
     }
+    let booked: BookedSnapshot;
+    try {
+      booked = bookedSnapshot(homestay, input.guests, nights, needFood);
+    } catch (err) {
+      await this.failAndRelease(sn);
+      throw err;
+    }
 
-    // 3. Confirm, unless the sweep failed the booking meanwhile (its guarded UPDATE came first).
+    // 3. Confirm with the snapshot, unless the sweep failed the booking meanwhile (its guarded UPDATE came first).
     let result: TransitionResult | null;
     try {
-      result = await transition(this.em, sn, 'WAIT_PAY', {}, { state: 'PENDING', userId });
+      result = await transition(this.em, sn, 'WAIT_PAY', { booked }, { state: 'PENDING', userId });
     } catch (err) {
       // CONFLICT: the booking is FAILED already (failing it again is a no-op that finishes the release).
       await this.failAndRelease(sn);

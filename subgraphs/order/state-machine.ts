@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '../../lib/database.js';
 import { conflict } from '../../lib/errors.js';
 import { ORDER_STATES, type OrderState, type OrderStateEvent } from '../../contracts/order.js';
+import type { HomestayOrder } from './entities.js';
 
 export { ORDER_STATES, type OrderState };
 
@@ -78,7 +79,40 @@ export function planTransition(current: TradeState, to: TradeState): Plan {
 export const canTransition = (from: TradeState, to: TradeState) => planTransition(from, to).kind === 'apply';
 
 /** Columns a transition writes besides the state. */
+/**
+ * What a booking learns only from its reservation: the homestay as its nights were taken and the
+ * prices. Its PENDING row is stored without them (the row must exist before the reserve is sent);
+ * the confirmation writes them in its guarded UPDATE, so no public order ever lacks them.
+ */
+export type BookedSnapshot = Pick<
+  HomestayOrder,
+  | 'homestayId' | 'title' | 'subTitle' | 'cover' | 'info' | 'peopleNum' | 'rowType' | 'foodInfo' | 'foodPrice' | 'homestayPrice'
+  | 'marketHomestayPrice' | 'homestayBusinessId' | 'homestayUserId' | 'cancellationPolicy' | 'homestayTotalPrice' | 'foodTotalPrice' | 'orderTotalPrice'
+>;
+
+const SNAPSHOT_COLUMN: Record<keyof BookedSnapshot, string> = {
+  homestayId: 'homestay_id',
+  title: 'title',
+  subTitle: 'sub_title',
+  cover: 'cover',
+  info: 'info',
+  peopleNum: 'people_num',
+  rowType: 'row_type',
+  foodInfo: 'food_info',
+  foodPrice: 'food_price',
+  homestayPrice: 'homestay_price',
+  marketHomestayPrice: 'market_homestay_price',
+  homestayBusinessId: 'homestay_business_id',
+  homestayUserId: 'homestay_user_id',
+  cancellationPolicy: 'cancellation_policy',
+  homestayTotalPrice: 'homestay_total_price',
+  foodTotalPrice: 'food_total_price',
+  orderTotalPrice: 'order_total_price',
+};
+
 export interface TransitionFields {
+  /** PENDING → WAIT_PAY only: the booking's snapshot, written with its confirmation. */
+  booked?: BookedSnapshot;
   paidAt?: Date;
   tradeCode?: string;
   closedAt?: Date;
@@ -106,7 +140,7 @@ export interface RecordedEvent {
   event: OrderStateEvent & { id: string };
 }
 
-const COLUMN: Record<keyof TransitionFields, string> = {
+const COLUMN: Record<Exclude<keyof TransitionFields, 'booked'>, string> = {
   paidAt: 'paid_at',
   tradeCode: 'trade_code',
   closedAt: 'closed_at',
@@ -131,9 +165,14 @@ const hiddenFrom = (current: TradeState, to: TradeState) => isInternal(current) 
 function assignments(to: TradeState, fields: TransitionFields): { sets: string; params: unknown[] } {
   const sets = ['trade_state = ?', 'version = version + 1', 'update_time = current_timestamp'];
   const params: unknown[] = [STATE_CODE[to]];
-  for (const [key, value] of Object.entries(fields) as [keyof TransitionFields, unknown][]) {
+  const { booked, ...rest } = fields;
+  for (const [key, value] of Object.entries(rest) as [keyof typeof COLUMN, unknown][]) {
     if (value === undefined) continue;
     sets.push(`${COLUMN[key]} = ?`);
+    params.push(value);
+  }
+  for (const [key, value] of Object.entries(booked ?? {}) as [keyof BookedSnapshot, unknown][]) {
+    sets.push(`${SNAPSHOT_COLUMN[key]} = ?`);
     params.push(value);
   }
   return { sets: sets.join(', '), params };

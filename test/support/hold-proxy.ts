@@ -21,6 +21,8 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'co
 
 export class HoldProxy {
   private target: string | null = null;
+  /** The path of every request that came in, in order (what a step cost in calls). */
+  readonly paths: string[] = [];
   private readonly holds: { path: string; request: boolean; resolve: (v: { body: any; status: number }) => void; gate: Promise<void> }[] = [];
 
   private constructor(private readonly server: Server) {}
@@ -56,6 +58,7 @@ export class HoldProxy {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
+    this.paths.push(req.url ?? '');
     if (!this.target) {
       res.writeHead(503).end();
       return;

@@ -64,7 +64,7 @@ describe('an internal route serves only requests inside its contract', () => {
     seen.length = 0;
     const wrongState = await post('/orders/transition', { sn: 'HSO1', to: 'WAIT_PAY' });
     expect(wrongState.status).toBe(400);
-    expect(wrongState.body.error).toEqual({ code: 'BAD_USER_INPUT', message: 'to: to must be WAIT_USE, USED, REFUNDED or CANCELLED' });
+    expect(wrongState.body.error).toEqual({ code: 'BAD_USER_INPUT', message: 'to: to must be WAIT_USE, USED, REFUNDED or CANCELLED', argumentName: 'to' });
     const noSn = await post('/orders/transition', { to: 'WAIT_USE' });
     expect(noSn.status).toBe(400);
     expect(noSn.body.error?.message).toMatch(/^sn: /);

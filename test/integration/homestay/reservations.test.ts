@@ -105,13 +105,32 @@ describe('internal homestay operations (order service only)', () => {
     expect(await reservedByNight(id)).toEqual({});
   });
 
+  it('refuses a homestay off sale (CONFLICT) or too small for the guests (BAD_USER_INPUT naming guests): nothing held, no inventory written', async () => {
+    const off = await newHomestay(2, { onSale: false });
+    const small = await newHomestay(2, { peopleNum: 2 });
+    const dates = { checkIn: '2031-02-10', checkOut: '2031-02-12' };
+    const offSale = await callInternal('/reservations/reserve', { sn: uniqueSn(), homestayId: off, ...dates });
+    expect(offSale.status).toBe(409);
+    expect(offSale.body.error).toMatchObject({ code: 'CONFLICT', message: 'homestay is not on sale' });
+    const crowd = await callInternal('/reservations/reserve', { sn: uniqueSn(), homestayId: small, ...dates, guests: 3 });
+    expect(crowd.status).toBe(400);
+    expect(crowd.body.error).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'guests', message: 'this homestay takes at most 2 guests' });
+    expect(await reservedByNight(off)).toEqual({});
+    expect(await reservedByNight(small)).toEqual({ '2031-02-10': 0, '2031-02-11': 0 });
+    // As many guests as it takes: reserved.
+    expect((await callInternal('/reservations/reserve', { sn: uniqueSn(), homestayId: small, ...dates, guests: 2 })).status).toBe(200);
+    expect(await reservedByNight(small)).toEqual({ '2031-02-10': 1, '2031-02-11': 1 });
+  });
+
   it('reserves all nights or none, and the same sn only once', async () => {
     const id = await newHomestay(1);
     const a = uniqueSn('A');
     const r1 = await callInternal('/reservations/reserve', { sn: a, homestayId: id, checkIn: '2031-03-02', checkOut: '2031-03-04' });
-    expect(r1).toEqual({ status: 200, body: { sn: a, nights: ['2031-03-02', '2031-03-03'], alreadyReserved: false } });
+    // With the homestay as its nights were taken (the booking's snapshot), the same as /homestays/get reads.
+    const info = (await callInternal('/homestays/get', { id })).body;
+    expect(r1).toEqual({ status: 200, body: { sn: a, nights: ['2031-03-02', '2031-03-03'], alreadyReserved: false, homestay: info } });
     const again = await callInternal('/reservations/reserve', { sn: a, homestayId: id, checkIn: '2031-03-02', checkOut: '2031-03-04' });
-    expect(again).toEqual({ status: 200, body: { sn: a, nights: ['2031-03-02', '2031-03-03'], alreadyReserved: true } });
+    expect(again).toEqual({ status: 200, body: { sn: a, nights: ['2031-03-02', '2031-03-03'], alreadyReserved: true, homestay: info } });
     // Overlaps one full night: nothing of it is reserved.
     const b = await callInternal('/reservations/reserve', { sn: uniqueSn('B'), homestayId: id, checkIn: '2031-03-01', checkOut: '2031-03-03' });
     expect(b.status).toBe(409);
@@ -281,7 +300,7 @@ describe('reservation barrier: a release recorded before its reserve', () => {
     await db.query('delete from homestay_reservation_barrier where sn = ?', [sn]);
     expect(await callInternal('/reservations/reserve', stay(sn, id, '2031-08-10', '2031-08-12'))).toEqual({
       status: 200,
-      body: { sn, nights: ['2031-08-10', '2031-08-11'], alreadyReserved: true },
+      body: { sn, nights: ['2031-08-10', '2031-08-11'], alreadyReserved: true, homestay: expect.objectContaining({ id }) },
     });
     expect(await reservedByNight(id)).toEqual({ '2031-08-10': 1, '2031-08-11': 1 });
     expect((await callInternal('/reservations/release', { sn })).body.released).toBe(2);

@@ -109,6 +109,29 @@ describe('booking saga', () => {
   });
 });
 
+describe('booking snapshot', () => {
+  it('comes from the reserve, read where the nights are taken: one call to the homestay service, and a price changed before it is the price charged', async () => {
+    const user = await signUp();
+    const homestayId = await createHomestay(ns, { price: 10_000, title: 'Before' });
+    const dates = stay(12, 2);
+    const held = proxy.hold('/internal/reservations/reserve', { request: true });
+    const from = proxy.paths.length;
+    const booking = create(user.token, { homestayId, ...dates, guests: 1 });
+    await held.answered;
+    // The landlord's change commits after the booking started, before its nights are taken.
+    await query(ns, 'homestay', 'update homestay set homestay_price = 12000, title = ? where id = ?', ['After', homestayId]);
+    held.release();
+    const r = await booking;
+    expect(r.errors).toBeUndefined();
+    expect(r.data.createHomestayOrder).toMatchObject({ state: 'WAIT_PAY', title: 'After', price: 12_000, homestayTotal: 24_000, total: 24_000 });
+    const [row] = await orderRows(ns, { sn: r.data.createHomestayOrder.sn });
+    expect(row).toMatchObject({ title: 'After', homestay_price: 12_000, homestay_total_price: 24_000, order_total_price: 24_000 });
+    // The sweep's listing and releases (every second here) run beside the booking: left out.
+    const calls = proxy.paths.slice(from).filter((p) => !/^\/internal\/reservations\/(held|release)/.test(p));
+    expect(calls).toEqual(['/internal/reservations/reserve']);
+  });
+});
+
 describe('state-change record', () => {
   it('an order process killed between the state change and its publish: the event still arrives, with an id', async () => {
     const user = await signUp();

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, nightsBetween, stamp, todayIn } from '../../../lib/dates.js';
 import { checkOrderInput, newOrderSn, newTradeCode, priceOrder } from '../../../subgraphs/order/service.js';
+import { bookedSnapshot } from '../../../subgraphs/order/booking-rules.js';
+import type { HomestayInfo } from '../../../contracts/homestay.js';
 
 describe('order pricing and input rules', () => {
   it('prices per room and per person, food per guest and night', () => {
@@ -40,6 +42,25 @@ describe('order pricing and input rules', () => {
   ])('refuses %s', (_n, patch, field) => {
     expect(() => checkOrderInput({ ...base, ...patch }, today)).toThrow(
       expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argumentName: field }) }),
+    );
+  });
+
+  const homestay: HomestayInfo = {
+    id: '7', title: 'Loft', subTitle: 'by the sea', cover: 'https://img.example/1.jpg', info: 'quiet', peopleNum: 4, roomCount: 2,
+    rowType: 'PER_PERSON', onSale: true, foodInfo: 'breakfast', foodPrice: 2500, price: 10000, marketPrice: 12000,
+    businessId: '3', landlordId: '9', cancellationPolicy: 'STRICT',
+  };
+  it('snapshots the reserved homestay with the prices into the confirmed order', () => {
+    expect(bookedSnapshot(homestay, 3, 2, true)).toEqual({
+      homestayId: '7', title: 'Loft', subTitle: 'by the sea', cover: 'https://img.example/1.jpg', info: 'quiet', peopleNum: 4,
+      rowType: 1, foodInfo: 'breakfast', foodPrice: 2500, homestayPrice: 10000, marketHomestayPrice: 12000,
+      homestayBusinessId: '3', homestayUserId: '9', cancellationPolicy: 'STRICT',
+      homestayTotalPrice: 60000, foodTotalPrice: 15000, orderTotalPrice: 75000,
+    });
+  });
+  it('refuses a total past what an order holds', () => {
+    expect(() => bookedSnapshot({ ...homestay, price: 40_000_000 }, 2, 30, false)).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argumentName: 'input.checkOut' }) }),
     );
   });
 });

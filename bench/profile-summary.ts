@@ -8,10 +8,11 @@ import { join } from 'node:path';
  * MikroORM, mysql2, kafkajs, BullMQ, logging…; our own code by folder). One table per profile
  * file, and one for all of them.
  *
- * `npx tsx bench/profile-summary.ts DIR [--top N] [--functions N] [--skip-ms N]` (--functions:
+ * `npx tsx bench/profile-summary.ts DIR [--top N] [--functions N] [--skip-ms N | --last-ms N]` (--functions:
  * also the N functions with the most self time in each process, with their component;
  * --skip-ms: leave out each process's first N ms, its start-up — module loading under tsx is
- * most of a short profile otherwise and says nothing about the path under load).
+ * most of a short profile otherwise and says nothing about the path under load; --last-ms: only
+ * the last N ms, the load phase of a bench that ran one).
  */
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: tsx bench/profile-summary.ts <dir of .cpuprofile files> [--top N]');
@@ -19,6 +20,7 @@ const option = (name: string) => (process.argv.includes(name) ? Number(process.a
 const top = option('--top') || 14;
 const functions = option('--functions');
 const skipMs = option('--skip-ms');
+const lastMs = option('--last-ms');
 
 interface Node {
   id: number;
@@ -70,13 +72,15 @@ function component(node: Node): string {
   return 'other';
 }
 
-/** Each sample after the first --skip-ms of the profile, with its duration in ms. */
+/** Each sample after the first --skip-ms of the profile (or in its last --last-ms), with its duration in ms. */
 function* samplesOf(profile: Profile): Generator<[number, number]> {
+  const total = profile.timeDeltas.reduce((a, d) => a + d, 0) / 1000;
+  const from = lastMs ? total - lastMs : skipMs;
   let at = 0;
   for (let i = 0; i < profile.samples.length; i++) {
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     at += ms;
-    if (at >= skipMs) yield [profile.samples[i]!, ms];
+    if (at >= from) yield [profile.samples[i]!, ms];
   }
 }
 

@@ -114,6 +114,8 @@ export class OrderBooking {
 
     const now = new Date();
     const sn = newOrderSn(now);
+    // create_time keeps whole seconds: the order returned below is the row as stored, without reading it back.
+    const created = new Date(Math.floor(now.getTime() / 1000) * 1000);
     // 1. Durable before any remote step: every reservation the homestay service will ever hold for
     // this sn belongs to a row the sweep can see. The homestay's snapshot and the prices are not
     // known yet (the reserve answers with them, read where the nights are taken): the confirmation
@@ -148,13 +150,14 @@ export class OrderBooking {
       payDeadline: new Date(now.getTime() + config().orderPayTimeoutMs),
       idempotencyKey: input.idempotencyKey ?? null,
       inputFingerprint: fingerprint,
-      createTime: now,
-      updateTime: now,
+      createTime: created,
+      updateTime: created,
       delState: 0,
       version: 0,
     };
+    let id: unknown;
     try {
-      await this.em.insert(HomestayOrder, row);
+      id = await this.em.insert(HomestayOrder, row);
     } catch (err) {
       this.em.clear();
       // The same idempotencyKey raced in from a second request past its lock: the first booking wins.
@@ -211,7 +214,9 @@ export class OrderBooking {
       throw (err as { extensions?: { code?: string } }).extensions?.code === 'CONFLICT' ? timedOut() : err;
     }
     if (!result) throw timedOut();
-    const stored = await this.em.findOneOrFail(HomestayOrder, { sn }, { refresh: true });
+    // The order as stored: the row inserted, completed by the confirmation's UPDATE (its snapshot,
+    // the state, the version), with no statement to read it back.
+    const stored = this.em.merge(HomestayOrder, { ...row, ...booked, id: String(id), tradeState: STATE_CODE.WAIT_PAY, version: row.version + 1 });
     await this.scheduleClose(stored);
     await this.transitions.deliver(result);
     return stored;

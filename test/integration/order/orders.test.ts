@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import { Queue } from 'bullmq';
 import { CONTEXT_HEADER, signContext } from '../../../lib/internal-auth.js';
 import { errorCode, gql, internalSecret, processUrl, signUp } from '../../support/gql.js';
-import { CANCEL, CREATE, ORDER, createHomestay, heldNights, orderRows, query, stay, waitFor } from './support.js';
+import { CANCEL, CREATE, ORDER, ORDER_FIELDS, createHomestay, heldNights, orderRows, query, stay, waitFor } from './support.js';
 
 const ns = inject('namespace');
 process.env.NAMESPACE = ns;
@@ -62,6 +62,9 @@ describe('order subgraph through the gateway', () => {
     expect(await job!.isDelayed()).toBe(true);
     const [row] = await orderRows(ns, { sn: o.sn });
     expect(row).toMatchObject({ trade_state: 0, sub_title: 'sub', cover: 'https://img.example/cover.jpg', food_info: 'breakfast', market_homestay_price: 30000 });
+    // What the booking answered is the order as stored: a read of it answers the same, to the second.
+    const read = await gql(`query($sn: ID!) { order(sn: $sn) { ${ORDER_FIELDS} } }`, { sn: o.sn }, { token: guest.token });
+    expect(read.data.order).toEqual(o);
     await waitFor(async () => events.filter((e) => e.sn === o.sn), (l) => l.length === 1, 5000, 50);
     expect(events.filter((e) => e.sn === o.sn)).toEqual([{ id: expect.any(String), sn: o.sn, userId: guest.userId, from: null, to: 'WAIT_PAY', at: expect.any(String) }]);
   });

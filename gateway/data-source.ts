@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { CONTEXT_HEADER, signContext } from '../lib/internal-auth.js';
 import { subgraphFetchDuration } from '../lib/metrics.js';
 import { SpanKind, childSpan, endSpan, traceCarrier, type RequestContext } from '../lib/request-context.js';
-import { postToSubgraph, SubgraphResponse, uniqueRepresentations } from './subgraph-fetch.js';
+import { postToSubgraph, SubgraphResponse, uniqueRepresentations, type SubgraphReply } from './subgraph-fetch.js';
 
 export { closeAgent } from './subgraph-fetch.js';
 
@@ -34,6 +34,29 @@ function graphqlErrors(response: SubgraphResponse): { errors: unknown[] } | null
   } catch {
     return null;
   }
+}
+
+/**
+ * The replies of one client query operation's fetches, by subgraph, query and variables. The
+ * planner names every fetch apart (TestQuery__products__2, __6, __12) though deep queries ask the
+ * same entities for the same fields at several places of the plan: within one operation a query
+ * fetch asked again is answered with the first reply, parsed anew for each caller (the gateway
+ * merges into results in place). Never within a mutation operation, whose later fetches must see
+ * what its mutations changed.
+ */
+const repliesOf = new WeakMap<object, Map<string, Promise<SubgraphReply>>>();
+
+/** A fetch's query without its operation name, the only thing that tells two equal fetches apart. */
+const unnamed = (query: string) => query.replace(/^\s*query\s+[_A-Za-z][_0-9A-Za-z]*/, 'query');
+
+/** The reply memo of the client operation a fetch belongs to; none outside client query operations. */
+function replyMemo(options: ProcessOptions): Map<string, Promise<SubgraphReply>> | undefined {
+  if (!('incomingRequestContext' in options)) return undefined;
+  const operation = options.incomingRequestContext;
+  if (operation.operation?.operation !== 'query') return undefined;
+  let replies = repliesOf.get(operation);
+  if (!replies) repliesOf.set(operation, (replies = new Map()));
+  return replies;
 }
 
 /** Request headers as a plain Map (the stock data source builds node-fetch Headers per fetch). */
@@ -120,7 +143,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       if (!request.query) throw new Error('Missing query');
       const unique = uniqueRepresentations(request.variables);
       if (unique) request.variables = unique.variables;
-      const sent = await this.send(request, options.context as GatewayContext);
+      const sent = await this.send(request, options.context as GatewayContext, replyMemo(options));
       const response = unique ? unique.expand(sent) : sent;
       // Only client operations carry a cache policy to narrow (not health checks or schema loads).
       if ('incomingRequestContext' in options && this.honorSubgraphCacheControlHeader) {
@@ -139,17 +162,22 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   /** The HTTP exchange, with the stock data source's results and errors. */
-  private async send(request: SubgraphRequest, context: GatewayContext) {
+  private async send(request: SubgraphRequest, context: GatewayContext, replies: Map<string, Promise<SubgraphReply>> | undefined) {
     const { http, ...withoutHttp } = request;
     if (!http) throw new Error("Internal error: Only 'http' requests are supported.");
     const headers: Record<string, string> = {};
     for (const [k, v] of http.headers) headers[k] = v;
     let response: SubgraphResponse | undefined;
     try {
-      const payload = JSON.stringify(withoutHttp);
       // Mutations are never shared: each one must run.
       const shareable = typeof withoutHttp.query === 'string' && !/^\s*mutation\b/.test(withoutHttp.query);
-      response = new SubgraphResponse(http.url, await postToSubgraph(this.origin, this.path, headers, payload, shareable));
+      const key = shareable && replies ? `${this.origin}${this.path}\n${unnamed(withoutHttp.query!)}\n${JSON.stringify(withoutHttp.variables ?? null)}` : undefined;
+      let reply = key === undefined ? undefined : replies!.get(key);
+      if (!reply) {
+        reply = postToSubgraph(this.origin, this.path, headers, JSON.stringify(withoutHttp), shareable);
+        if (key !== undefined) replies!.set(key, reply);
+      }
+      response = new SubgraphResponse(http.url, await reply);
       const body = response.ok ? await this.parseBody(response as never) : graphqlErrors(response);
       if (!response.ok && !body) throw await this.errorFromResponse(response as never);
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error(`Expected JSON response body, but received: ${body}`);

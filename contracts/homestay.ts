@@ -78,7 +78,7 @@ export type HeldReservation = z.infer<typeof HeldReservation>;
 export const RELEASE_BATCH_MAX = 500;
 
 export const homestayRoutes = {
-  /** NOT_FOUND for an unknown homestay. */
+  /** NOT_FOUND for an unknown homestay. (A booking reads its homestay from the reserve's answer.) */
   get: route('homestay', '/homestays/get', z.object({ id: z.string().max(32) }), HomestayInfo),
   /**
    * One room for every night in [checkIn, checkOut), all or none; SOLD_OUT when a night is full,

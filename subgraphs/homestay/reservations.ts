@@ -31,15 +31,6 @@ export function homestayInfo(h: Homestay): HomestayInfo {
   };
 }
 
-/**
- * The nightly room inventory. One inventory row per (homestay, night) counts the reserved rooms;
- * one reservation row per (order sn, night) records who holds them. Every increment is a guarded
- * UPDATE (`reserved < room_count`, night not closed) in one transaction with the reservation rows,
- * so a night is never sold twice and a stay is reserved for all its nights or none. room_count is
- * read in that transaction with the homestay row held in share mode: a landlord lowering it
- * (updateHomestay) locks the row exclusively, so the lowering and a reserve take turns and a
- * reserve never counts against a room_count that is no longer the homestay's.
- */
 /** The nights an sn already holds (a repeated reserve). */
 type Held = { sn: string; nights: string[] };
 
@@ -49,6 +40,15 @@ function admit(h: HomestayInfo, guests: number | undefined): void {
   if (guests !== undefined && guests > h.peopleNum) throw badInput('guests', `this homestay takes at most ${h.peopleNum} guests`);
 }
 
+/**
+ * The nightly room inventory. One inventory row per (homestay, night) counts the reserved rooms;
+ * one reservation row per (order sn, night) records who holds them. Every increment is a guarded
+ * UPDATE (`reserved < room_count`, night not closed) in one transaction with the reservation rows,
+ * so a night is never sold twice and a stay is reserved for all its nights or none. room_count is
+ * read in that transaction with the homestay row held in share mode: a landlord lowering it
+ * (updateHomestay) locks the row exclusively, so the lowering and a reserve take turns and a
+ * reserve never counts against a room_count that is no longer the homestay's.
+ */
 export class ReservationService {
   constructor(private readonly orm: MikroORM) {}
 

@@ -5,7 +5,6 @@ export type { HeldReservation, HomestayInfo };
 
 /** The homestay service's internal API, as the order domain calls it (contracts/homestay.ts). */
 export const homestayApi = {
-  get: (id: string, requestId?: string) => call('order', homestayRoutes.get, { id }, requestId),
   reserve: (body: ReserveInput, requestId?: string) => call('order', homestayRoutes.reserve, body, requestId),
   release: (sn: string, requestId?: string) => call('order', homestayRoutes.release, { sn }, requestId),
   /** The nights freed per sn. */

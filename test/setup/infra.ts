@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -10,7 +11,7 @@ declare module 'vitest' {
 /**
  * Global setup of every project that talks to the real MySQL/MariaDB, Redis and Kafka: finds or
  * starts them and migrates the run's own databases (a namespace of its own, so a test run never
- * touches demo data or another run).
+ * touches demo data or another run), and transpiles the product the run's processes start from.
  *
  * Vitest runs each project's global setup in the one main process, each through a module runner
  * of its own, so module state is not shared: the run's namespace lives on globalThis, where the
@@ -20,6 +21,7 @@ interface RunNamespace {
   ready: Promise<string>;
   users: number;
 }
+const buildDir = (namespace: string) => new URL(`../../.data/builds/${namespace}`, import.meta.url).pathname;
 const KEY = Symbol.for('looklook.test.namespace');
 const shared = globalThis as typeof globalThis & { [KEY]?: RunNamespace };
 
@@ -29,6 +31,12 @@ async function prepare(): Promise<string> {
   process.env.NODE_ENV = 'test';
   const { ensureInfra } = await import('../../scripts/infra/index.js');
   const { migrateAll } = await import('../../scripts/migrate.js');
+  const { transpileProduct } = await import('../support/transpile.js');
+  // The run's product processes start from JavaScript (test/support/stack.ts); the test workers
+  // are forked after global setup and inherit STACK_BUILD.
+  const build = buildDir(namespace);
+  await transpileProduct(build);
+  process.env.STACK_BUILD = build;
   await ensureInfra((m) => console.log(`[infra] ${m}`));
   await migrateAll(() => undefined);
   return namespace;
@@ -43,6 +51,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     if (--run.users > 0) return;
     delete shared[KEY];
+    rmSync(buildDir(namespace), { recursive: true, force: true });
     if (process.env.KEEP_TEST_DATA) return;
     const { cleanupNamespace } = await import('../support/cleanup.js');
     await cleanupNamespace(namespace);

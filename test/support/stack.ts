@@ -1,24 +1,27 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROCESS_ENTRIES, type ProcessName } from '../../scripts/processes.js';
 import { freePorts } from './ports.js';
 
 /**
  * The product's real processes (subgraphs, gateway, jobs), started as child processes on free
- * ports inside a test namespace, so that integration tests exercise exactly what `npm start` runs.
+ * ports inside a test namespace, so that integration tests exercise the processes `npm start` runs.
  */
-export type ProcessName = 'user' | 'homestay' | 'order' | 'payment' | 'jobs' | 'gateway';
+export type { ProcessName };
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const ENTRIES: Record<ProcessName, string> = {
-  user: 'subgraphs/user/main.ts',
-  homestay: 'subgraphs/homestay/main.ts',
-  order: 'subgraphs/order/main.ts',
-  payment: 'subgraphs/payment/main.ts',
-  jobs: 'jobs/main.ts',
-  gateway: 'gateway/main.ts',
-};
+/**
+ * What a process is started from: STACK_BUILD, a folder of the product transpiled to JavaScript
+ * (the test run's global setup and the soak make one with transpileProduct, for cheaper starts),
+ * or the TypeScript sources through tsx.
+ */
+function entryArgs(name: ProcessName): string[] {
+  const build = process.env.STACK_BUILD;
+  return build ? ['--enable-source-maps', join(build, `${PROCESS_ENTRIES[name]}.js`)] : ['--import', 'tsx', `${PROCESS_ENTRIES[name]}.ts`];
+}
 /** Services first, gateway last: it loads the supergraph and calls the subgraphs. */
-export const ALL_PROCESSES: ProcessName[] = (Object.keys(ENTRIES) as ProcessName[]).filter((n) => existsSync(ROOT + ENTRIES[n]));
+export const ALL_PROCESSES = Object.keys(PROCESS_ENTRIES) as ProcessName[];
 
 /**
  * Every test and the soak send all their traffic from 127.0.0.1, register users by the hundred and
@@ -61,7 +64,7 @@ export class Stack {
 
   static async start(opts: StackOptions): Promise<Stack> {
     const ports = {} as Record<ProcessName, number>;
-    const every = Object.keys(ENTRIES) as ProcessName[];
+    const every = ALL_PROCESSES;
     const picked = await freePorts(every.length);
     for (const [i, name] of every.entries()) ports[name] = opts.ports?.[name] ?? picked[i]!;
     const stack = new Stack(opts.namespace, ports, opts.env ?? {});
@@ -103,7 +106,7 @@ export class Stack {
     // STACK_NODE_ARGS: extra node flags for every process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
     // (node refuses --cpu-prof in NODE_OPTIONS).
     const nodeArgs = process.env.STACK_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ENTRIES[name]], {
+    const child = spawn(process.execPath, [...nodeArgs, ...entryArgs(name)], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 
@@ -27,17 +27,26 @@ const ASSETS: Record<string, string> = {
   'guest-tab.graphql': join(HERE, 'guest-tab.graphql'),
 };
 
+/**
+ * Sends a file by name from its folder: `send` refuses a path with a dot-named segment, and given
+ * the whole path it would judge the folders the product is installed under too (a checkout in a
+ * hidden folder, pnpm's node_modules/.pnpm) and answer 404 for every asset.
+ */
+function sendFrom(res: express.Response, file: string, maxAge?: string): void {
+  res.sendFile(basename(file), { root: dirname(file), maxAge, dotfiles: 'deny' });
+}
+
 export function playgroundRouter(): express.Router {
   const router = express.Router();
   router.get('/assets/:name', (req, res, next) => {
     // Own keys only: `constructor`, `__proto__`, `toString`… are inherited members, not files.
     const file = Object.hasOwn(ASSETS, req.params.name) ? ASSETS[req.params.name] : undefined;
     if (!file) return next();
-    res.sendFile(file, { maxAge: '1h', dotfiles: 'deny' });
+    sendFrom(res, file, '1h');
   });
   router.get('/', (_req, res) => {
     res.set('cache-control', 'no-cache');
-    res.sendFile(join(HERE, 'index.html'));
+    sendFrom(res, join(HERE, 'index.html'));
   });
   return router;
 }

@@ -6,11 +6,14 @@ import { cpuPerOpSince, figure, stackCpuByProcess, withBenchStack } from './supp
 /**
  * Payments end to end: signed callback → payment + outbox row → relay → Kafka → consumer → order
  * WAIT_USE (seen on the order state channel). PAYMENTS payments (default 500), CONCURRENCY
- * callbacks in flight (default 20). Ten users book every order before any is paid, so the
+ * callbacks in flight (default 20); then the same at half that rate, on a clock. Ten users book every order before any is paid, so the
  * stack runs with the unpaid-order cap (ORDER_MAX_UNPAID_PER_USER) lifted.
  */
 const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
+/** Then PACED more payments (default 200) at PACED_SHARE of the callback rate just measured. */
+const PACED = Number(process.env.BENCH_PACED ?? 200);
+const PACED_SHARE = 0.5;
 const SECRET = process.env.PAYMENT_SANDBOX_SECRET ?? 'looklook-dev-sandbox-secret';
 
 async function gql(url: string, query: string, variables: Record<string, unknown>, token?: string) {
@@ -46,16 +49,23 @@ await withBenchStack(async (stack) => {
   }
   const day = 86_400_000;
   const ymd = (t: number) => new Date(t).toISOString().slice(0, 10);
-  const payments: { orderSn: string; paymentSn: string; amount: number }[] = [];
-  await pool(Array.from({ length: PAYMENTS }, (_, i) => i), 10, async (i) => {
-    const token = users[i % users.length]!;
-    const start = Date.now() + (2 + (i % 300)) * day;
-    const o = await gql(url, 'mutation($i: CreateHomestayOrderInput!) { createHomestayOrder(input: $i) { sn total } }', {
-      i: { homestayId, checkIn: ymd(start), checkOut: ymd(start + day), guests: 1 },
-    }, token);
-    const p = await gql(url, 'mutation($sn: ID!) { payOrder(orderSn: $sn) { sn } }', { sn: o.createHomestayOrder.sn }, token);
-    payments.push({ orderSn: o.createHomestayOrder.sn, paymentSn: p.payOrder.sn, amount: o.createHomestayOrder.total });
-  });
+  let booked = 0;
+  /** n orders booked (one homestay of 1,000 rooms) and a payment started for each. */
+  const prepare = async (n: number) => {
+    const out: { orderSn: string; paymentSn: string; amount: number }[] = [];
+    await pool(Array.from({ length: n }, () => booked++), 10, async (i) => {
+      const token = users[i % users.length]!;
+      const start = Date.now() + (2 + (i % 300)) * day;
+      const o = await gql(url, 'mutation($i: CreateHomestayOrderInput!) { createHomestayOrder(input: $i) { sn total } }', {
+        i: { homestayId, checkIn: ymd(start), checkOut: ymd(start + day), guests: 1 },
+      }, token);
+      const p = await gql(url, 'mutation($sn: ID!) { payOrder(orderSn: $sn) { sn } }', { sn: o.createHomestayOrder.sn }, token);
+      out.push({ orderSn: o.createHomestayOrder.sn, paymentSn: p.payOrder.sn, amount: o.createHomestayOrder.total });
+    });
+    return out;
+  };
+  const payments = await prepare(PAYMENTS);
+  const paced = await prepare(PACED);
 
   // WAIT_USE moments, from the order service's state channel.
   const paidAt = new Map<string, number>();
@@ -68,13 +78,16 @@ await withBenchStack(async (stack) => {
     if (e.to === 'WAIT_USE' && !paidAt.has(e.sn)) {
       paidAt.set(e.sn, performance.now());
       if (paidAt.size === payments.length) allPaid();
+      if (paidAt.size === payments.length + paced.length) allPacedPaid();
     }
   });
+  let allPacedPaid: () => void = () => undefined;
+  const pacedDone = new Promise<void>((resolve) => (allPacedPaid = resolve));
 
   const sentAt = new Map<string, number>();
   const cpuBefore = stackCpuByProcess(stack);
   const begin = performance.now();
-  await pool(payments, CONCURRENCY, async (p) => {
+  const callback = async (p: (typeof payments)[number]) => {
     const body = JSON.stringify({ paymentSn: p.paymentSn, transactionId: `TX${p.paymentSn}`, amount: p.amount, status: 'SUCCESS' });
     sentAt.set(p.orderSn, performance.now());
     const res = await fetch(`${stack.gatewayUrl}/payments/notify/sandbox`, {
@@ -83,19 +96,37 @@ await withBenchStack(async (stack) => {
       body,
     });
     if ((await res.text()) !== 'SUCCESS') throw new Error(`callback answered ${res.status}`);
-  });
+  };
+  await pool(payments, CONCURRENCY, callback);
   const callbacksDone = performance.now();
   await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${paidAt.size}/${payments.length} orders reached WAIT_USE`)), 120_000))]);
   const end = performance.now();
   const cpu = cpuPerOpSince(stack, cpuBefore, 'payment', PAYMENTS);
-  await sub.quit();
+  const latencyOf = (ps: typeof payments) => ps.map((p) => paidAt.get(p.orderSn)! - sentAt.get(p.orderSn)!).sort((a, b) => a - b);
+  const latencies = latencyOf(payments);
 
-  const latencies = payments.map((p) => paidAt.get(p.orderSn)! - sentAt.get(p.orderSn)!).sort((a, b) => a - b);
+  // The same callbacks at half the rate the stack just sustained, sent on a clock rather than as
+  // answers come back: the pipeline's latency when callbacks do not queue for the CPU.
+  const rate = (PAYMENTS / (callbacksDone - begin)) * 1000 * PACED_SHARE;
+  const pacedBegin = performance.now();
+  const sending: Promise<void>[] = [];
+  for (const [i, p] of paced.entries()) {
+    const due = pacedBegin + (i * 1000) / rate;
+    if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
+    sending.push(callback(p));
+  }
+  await Promise.all(sending);
+  await Promise.race([pacedDone, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${paidAt.size - payments.length}/${paced.length} paced orders reached WAIT_USE`)), 120_000))]);
+  const pacedLatencies = latencyOf(paced);
+  await sub.quit();
   const [span] = await query(ns, 'payment', 'select timestampdiff(microsecond, min(create_time), max(sent_at)) / 1e6 as s, count(*) n from payment_outbox');
   figure('cpu.payment.ms', cpu, 'ms', 'CPU time of every stack process (gateway, payment, relay, consumer, jobs) per payment, callback to WAIT_USE');
   figure('payments.callback_to_wait_use.p50', pct(latencies, 50), 'ms', `signed callback sent → order WAIT_USE, ${PAYMENTS} payments, ${CONCURRENCY} callbacks in flight`);
   figure('payments.callback_to_wait_use.p99', pct(latencies, 99), 'ms', 'same, 99th percentile');
   figure('payments.callbacks.rps', (PAYMENTS / (callbacksDone - begin)) * 1000, 'req/s', 'callbacks answered SUCCESS through the gateway');
   figure('payments.pipeline.events_per_s', (PAYMENTS / (end - begin)) * 1000, 'events/s', 'payment events through outbox relay, Kafka and consumer to WAIT_USE (first callback → last WAIT_USE)');
+  figure('payments.paced.rate', rate, 'req/s', `callbacks sent on a clock at ${PACED_SHARE * 100} % of payments.callbacks.rps, ${PACED} payments`);
+  figure('payments.paced.callback_to_wait_use.p50', pct(pacedLatencies, 50), 'ms', 'signed callback sent → order WAIT_USE at that rate');
+  figure('payments.paced.callback_to_wait_use.p99', pct(pacedLatencies, 99), 'ms', 'same, 99th percentile');
   figure('payments.relay.events_per_s', Number(span!.n) / Math.max(Number(span!.s), 0.001), 'events/s', 'outbox rows written → acknowledged by Kafka (first row written → last marked sent)');
 }, { env: { ORDER_PAY_TIMEOUT: '30m', ORDER_MAX_UNPAID_PER_USER: '1000000' } });

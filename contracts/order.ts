@@ -8,6 +8,15 @@ export const ORDER_STATES = ['WAIT_PAY', 'WAIT_USE', 'USED', 'REFUNDED', 'CANCEL
 export const OrderState = z.enum(ORDER_STATES);
 export type OrderState = z.infer<typeof OrderState>;
 
+/**
+ * How far along its life an order in this state is. Each state comes from exactly one other
+ * (`TRANSITIONS` in subgraphs/order/state-machine.ts; a unit test holds the two together), so the
+ * states one order passes through have strictly increasing steps: a change to a step no later
+ * than one already heard for that order is a repeat or a late arrival (a relay publishing a
+ * change again, after a newer one went out directly), never news.
+ */
+export const ORDER_STATE_STEP: Record<OrderState, number> = { WAIT_PAY: 0, WAIT_USE: 1, CANCELLED: 1, USED: 2, REFUNDED: 2 };
+
 /** The order as other services see it. */
 export const OrderView = z.object({
   sn: z.string(),

@@ -1,13 +1,21 @@
-import type { OrderStateEvent } from '../contracts/order.js';
+import { ORDER_STATE_STEP, type OrderStateEvent } from '../contracts/order.js';
 import type { OrderEventHub, OrderEventListener } from './order-events-listener.js';
 import type { PayloadResolver } from './payload-resolver.js';
 import type { SocketOperation } from './socket-limits.js';
 import type { PayloadPlan } from './subscription-payload.js';
 
+/** Orders whose last step a stream remembers (a user's own orders: far fewer in practice). */
+const MAX_REMEMBERED_ORDERS = 1000;
+
 /**
  * A subscriber's event stream: a bounded queue filled by the hub, drained by graphql-ws. It is
  * itself the hub's listener and what its operation cancels, and it holds what it must undo as
  * fields rather than closures: thousands of idle subscriptions are mostly this object.
+ *
+ * A subscriber only ever hears an order move forward: an event whose state is not past the last
+ * one it heard of that order (ORDER_STATE_STEP) is skipped as it is taken from the queue, so a
+ * change published again or late (the order relay after a lost mark, heard by a gateway that
+ * restarted and forgot the event ids) cannot leave a client showing an older state.
  *
  * `return()` ends it at once and undoes what it holds (the hub listener, the operation's slot),
  * whether these were attached before or after: a subscription completed while it was still being
@@ -20,6 +28,8 @@ export class EventStream implements AsyncIterableIterator<unknown>, OrderEventLi
   private done = false;
   private hub: OrderEventHub | undefined;
   private operation: SocketOperation | undefined;
+  /** The step of the last state heard per order, from the first event on. */
+  private heard: Map<string, number> | undefined;
 
   constructor(
     readonly userId: string,
@@ -73,10 +83,25 @@ export class EventStream implements AsyncIterableIterator<unknown>, OrderEventLi
     (this.queue ??= []).unshift(event);
   }
 
+  /** Whether the event moves its order past what this stream has told (and remembers it if so). */
+  private isNews(event: OrderStateEvent): boolean {
+    const step = ORDER_STATE_STEP[event.to];
+    const heard = (this.heard ??= new Map());
+    const last = heard.get(event.sn);
+    if (last !== undefined && step <= last) return false;
+    heard.delete(event.sn);
+    if (heard.size >= MAX_REMEMBERED_ORDERS) heard.delete(heard.keys().next().value!);
+    heard.set(event.sn, step);
+    return true;
+  }
+
   async next(): Promise<IteratorResult<unknown>> {
-    if (this.done) return { done: true, value: undefined };
-    const event = this.queue?.shift() ?? (await new Promise<OrderStateEvent | null>((r) => (this.waiter = r)));
-    if (!event || this.done) return { done: true, value: undefined };
+    let event: OrderStateEvent | null | undefined;
+    do {
+      if (this.done) return { done: true, value: undefined };
+      event = this.queue?.shift() ?? (await new Promise<OrderStateEvent | null>((r) => (this.waiter = r)));
+      if (!event || this.done) return { done: true, value: undefined };
+    } while (!this.isNews(event));
     const value = await this.payloads.payload(this.plan, event, this.userId);
     return this.done ? { done: true, value: undefined } : { done: false, value };
   }

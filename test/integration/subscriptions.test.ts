@@ -252,13 +252,42 @@ describe('orderStateChanged over graphql-ws', () => {
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     const channel = `${ns}:order-state-changed`; // the order service's channel, in the test namespace
     try {
-      const event = { id: `dup-${randomBytes(6).toString('hex')}`, sn, userId: guest.userId, from: 'WAIT_PAY', to: 'CANCELLED', at: new Date().toISOString() };
-      await redis.publish(channel, JSON.stringify(event));
-      await redis.publish(channel, JSON.stringify(event));
-      await redis.publish(channel, JSON.stringify({ ...event, id: `${event.id}-2` }));
+      const paid = { id: `dup-${randomBytes(6).toString('hex')}`, sn, userId: guest.userId, from: 'WAIT_PAY', to: 'WAIT_USE', at: new Date().toISOString() };
+      await redis.publish(channel, JSON.stringify(paid));
+      await redis.publish(channel, JSON.stringify(paid));
+      await redis.publish(channel, JSON.stringify({ ...paid, id: `${paid.id}-2`, from: 'WAIT_USE', to: 'USED' }));
       await sub.waitFor(2);
       await sleep(300);
-      expect(sub.results.map((r) => r.data.orderStateChanged.to)).toEqual(['CANCELLED', 'CANCELLED']);
+      expect(sub.results.map((r) => r.data.orderStateChanged.to)).toEqual(['WAIT_USE', 'USED']);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  // Found by the fault soak (seed 1001): the order relay published WAIT_USE again after USED had
+  // gone out (its mark was lost with a killed order process), and gateway B, restarted meanwhile,
+  // no longer knew the event id: its subscriber ended on WAIT_USE for an order that was USED.
+  it('a change heard after a later one (republished, so with an id the gateway does not know) is not passed on', async () => {
+    const guest = await signUp('Late');
+    const sn = await book(guest.token);
+    const conn = open(stackB.wsUrl, guest.token);
+    const all = await live(stackB.gatewayUrl, conn, LEAN);
+    const one = await live(stackB.gatewayUrl, conn, LEAN, { sn });
+    await one.waitFor(1); // the order's current state first: WAIT_PAY
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const channel = `${ns}:order-state-changed`;
+    const event = (from: string | null, to: string) => ({ id: `late-${randomBytes(6).toString('hex')}`, sn, userId: guest.userId, from, to, at: new Date().toISOString() });
+    try {
+      await redis.publish(channel, JSON.stringify(event(null, 'WAIT_PAY'))); // the creation, late
+      await redis.publish(channel, JSON.stringify(event('WAIT_PAY', 'WAIT_USE')));
+      await redis.publish(channel, JSON.stringify(event('WAIT_USE', 'USED')));
+      await redis.publish(channel, JSON.stringify(event('WAIT_PAY', 'WAIT_USE'))); // republished
+      await redis.publish(channel, JSON.stringify(event('WAIT_USE', 'USED'))); // republished
+      await all.waitFor(3);
+      await one.waitFor(3);
+      await sleep(300);
+      expect(all.results.map((r) => r.data.orderStateChanged.to)).toEqual(['WAIT_PAY', 'WAIT_USE', 'USED']);
+      expect(one.results.map((r) => r.data.orderStateChanged.to)).toEqual(['WAIT_PAY', 'WAIT_USE', 'USED']);
     } finally {
       redis.disconnect();
     }

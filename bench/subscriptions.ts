@@ -110,11 +110,12 @@ await withBenchStack(
     await sleep(2000);
     const loaded = await gatewayMemory(stack.gatewayUrl);
 
+    // Each round moves every order one step on: a subscriber is told an order's state once.
+    const STEPS = [{ from: 'WAIT_PAY', to: 'WAIT_USE' }, { from: 'WAIT_USE', to: 'USED' }] as const;
     const event = (i: number) => ({
       sn: `HSO${String(i).padStart(22, '0')}`,
       userId: String(100_000 + i),
-      from: 'WAIT_PAY' as const,
-      to: 'CANCELLED' as const,
+      ...STEPS[round]!,
       at: new Date().toISOString(),
     });
 

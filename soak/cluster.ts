@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { BrokerOptions } from '../scripts/infra/kafka.js';
 import { freePort, freePorts } from '../test/support/ports.js';
 import { Stack, type ProcessName } from '../test/support/stack.js';
-import { transpileProduct } from '../test/support/transpile.js';
+import { removeStackBuild, useStackBuild } from '../test/support/transpile.js';
 import { HomestayProxy } from './proxy.js';
 import type { Rng } from './rng.js';
 
@@ -55,8 +55,6 @@ export class Cluster {
   /** Per-process environment on top of the stack's (who goes through the proxy). */
   private readonly extraEnv = new Map<string, Record<string, string>>();
   private readonly running = new Set<string>();
-  /** The product transpiled for this soak's processes. */
-  private readonly build: string;
 
   private constructor(
     private readonly settings: ClusterSettings,
@@ -65,7 +63,6 @@ export class Cluster {
   ) {
     this.broker = broker;
     this.proxy = new HomestayProxy(rng);
-    this.build = new URL(`../.data/builds/${settings.namespace}`, import.meta.url).pathname;
   }
 
   /** Ports and the broker's data directory, before anything starts (the broker comes first: its address goes into every process's environment). */
@@ -99,8 +96,7 @@ export class Cluster {
     await this.proxy.listen(await freePort());
     const viaProxy = { HOMESTAY_URL: `http://127.0.0.1:${this.proxy.port}` };
     // Every start and restart of a process begins from JavaScript: cheaper than through tsx.
-    await transpileProduct(this.build);
-    process.env.STACK_BUILD = this.build;
+    await useStackBuild(namespace);
 
     this.a = await Stack.start({ namespace, env: common, processes: [] });
     this.proxy.target = this.a.url('homestay');
@@ -178,7 +174,7 @@ export class Cluster {
     await this.a?.close().catch(() => undefined);
     this.running.clear();
     await this.proxy.close();
-    rmSync(this.build, { recursive: true, force: true });
+    removeStackBuild(this.settings.namespace);
   }
 
   /** Stops the private broker and removes its data (after the namespace's topics are dropped). */

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -21,7 +20,6 @@ interface RunNamespace {
   ready: Promise<string>;
   users: number;
 }
-const buildDir = (namespace: string) => new URL(`../../.data/builds/${namespace}`, import.meta.url).pathname;
 const KEY = Symbol.for('looklook.test.namespace');
 const shared = globalThis as typeof globalThis & { [KEY]?: RunNamespace };
 
@@ -31,12 +29,9 @@ async function prepare(): Promise<string> {
   process.env.NODE_ENV = 'test';
   const { ensureInfra } = await import('../../scripts/infra/index.js');
   const { migrateAll } = await import('../../scripts/migrate.js');
-  const { transpileProduct } = await import('../support/transpile.js');
-  // The run's product processes start from JavaScript (test/support/stack.ts); the test workers
-  // are forked after global setup and inherit STACK_BUILD.
-  const build = buildDir(namespace);
-  await transpileProduct(build);
-  process.env.STACK_BUILD = build;
+  const { useStackBuild } = await import('../support/transpile.js');
+  // The run's product processes start from JavaScript (test/support/stack.ts).
+  await useStackBuild(namespace);
   await ensureInfra((m) => console.log(`[infra] ${m}`));
   await migrateAll(() => undefined);
   return namespace;
@@ -51,7 +46,8 @@ export default async function setup(project: TestProject) {
   return async () => {
     if (--run.users > 0) return;
     delete shared[KEY];
-    rmSync(buildDir(namespace), { recursive: true, force: true });
+    const { removeStackBuild } = await import('../support/transpile.js');
+    removeStackBuild(namespace);
     if (process.env.KEEP_TEST_DATA) return;
     const { cleanupNamespace } = await import('../support/cleanup.js');
     await cleanupNamespace(namespace);

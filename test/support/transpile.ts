@@ -26,3 +26,18 @@ export async function transpileProduct(outDir: string): Promise<void> {
   });
   copyRuntimeAssets(outDir);
 }
+
+const buildDir = (namespace: string) => join(PROJECT_ROOT, '.data', 'builds', namespace);
+
+/**
+ * Transpiles the product for one namespace's processes and points `Stack` at it (STACK_BUILD, which
+ * child processes and vitest's workers, forked later, inherit). removeStackBuild deletes it.
+ */
+export async function useStackBuild(namespace: string): Promise<void> {
+  await transpileProduct(buildDir(namespace));
+  process.env.STACK_BUILD = buildDir(namespace);
+}
+
+export function removeStackBuild(namespace: string): void {
+  rmSync(buildDir(namespace), { recursive: true, force: true });
+}

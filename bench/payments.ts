@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { signSandboxBody } from '../subgraphs/payment/provider/sandbox.js';
 import { createHomestay, query } from '../test/integration/payment/support.js';
-import { cpuPerOpSince, figure, stackCpuByProcess, withBenchStack } from './support.js';
+import { cpuPerOpSince, figure, monotonicUs, phase, stackCpuByProcess, withBenchStack } from './support.js';
 
 /**
  * Payments end to end: signed callback → payment + outbox row → relay → Kafka → consumer → order
@@ -87,6 +87,7 @@ await withBenchStack(async (stack) => {
   const sentAt = new Map<string, number>();
   const cpuBefore = stackCpuByProcess(stack);
   const begin = performance.now();
+  const beginUs = monotonicUs();
   const callback = async (p: (typeof payments)[number]) => {
     const body = JSON.stringify({ paymentSn: p.paymentSn, transactionId: `TX${p.paymentSn}`, amount: p.amount, status: 'SUCCESS' });
     sentAt.set(p.orderSn, performance.now());
@@ -101,6 +102,7 @@ await withBenchStack(async (stack) => {
   const callbacksDone = performance.now();
   await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${paidAt.size}/${payments.length} orders reached WAIT_USE`)), 120_000))]);
   const end = performance.now();
+  phase('payments.callbacks', beginUs);
   const cpu = cpuPerOpSince(stack, cpuBefore, 'payment', PAYMENTS);
   const latencyOf = (ps: typeof payments) => ps.map((p) => paidAt.get(p.orderSn)! - sentAt.get(p.orderSn)!).sort((a, b) => a - b);
   const latencies = latencyOf(payments);
@@ -109,6 +111,7 @@ await withBenchStack(async (stack) => {
   // answers come back: the pipeline's latency when callbacks do not queue for the CPU.
   const rate = (PAYMENTS / (callbacksDone - begin)) * 1000 * PACED_SHARE;
   const pacedBegin = performance.now();
+  const pacedBeginUs = monotonicUs();
   const sending: Promise<void>[] = [];
   for (const [i, p] of paced.entries()) {
     const due = pacedBegin + (i * 1000) / rate;
@@ -117,6 +120,7 @@ await withBenchStack(async (stack) => {
   }
   await Promise.all(sending);
   await Promise.race([pacedDone, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${paidAt.size - payments.length}/${paced.length} paced orders reached WAIT_USE`)), 120_000))]);
+  phase('payments.paced', pacedBeginUs);
   const pacedLatencies = latencyOf(paced);
   await sub.quit();
   const [span] = await query(ns, 'payment', 'select timestampdiff(microsecond, min(create_time), max(sent_at)) / 1e6 as s, count(*) n from payment_outbox');

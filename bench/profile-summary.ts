@@ -8,11 +8,12 @@ import { join } from 'node:path';
  * MikroORM, mysql2, kafkajs, BullMQ, logging…; our own code by folder). One table per profile
  * file, and one for all of them.
  *
- * `npx tsx bench/profile-summary.ts DIR [--top N] [--functions N] [--skip-ms N | --last-ms N]` (--functions:
+ * `npx tsx bench/profile-summary.ts DIR [--top N] [--functions N] [--skip-ms N | --last-ms N | --between A B]` (--functions:
  * also the N functions with the most self time in each process, with their component;
  * --skip-ms: leave out each process's first N ms, its start-up — module loading under tsx is
  * most of a short profile otherwise and says nothing about the path under load; --last-ms: only
- * the last N ms, the load phase of a bench that ran one).
+ * the last N ms, the load phase of a bench that ran one; --between: the samples taken between two
+ * moments of the monotonic clock, in µs, as a benchmark prints a phase's with `phase()`).
  */
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: tsx bench/profile-summary.ts <dir of .cpuprofile files> [--top N]');
@@ -21,6 +22,8 @@ const top = option('--top') || 14;
 const functions = option('--functions');
 const skipMs = option('--skip-ms');
 const lastMs = option('--last-ms');
+/** --between A B: only samples between two moments of the monotonic clock (µs), as a benchmark prints them with `phase()`. */
+const between = process.argv.includes('--between') ? process.argv.slice(process.argv.indexOf('--between') + 1, process.argv.indexOf('--between') + 3).map(Number) : null;
 
 interface Node {
   id: number;
@@ -28,6 +31,7 @@ interface Node {
   children?: number[];
 }
 interface Profile {
+  startTime: number;
   nodes: Node[];
   samples: number[];
   timeDeltas: number[];
@@ -80,7 +84,10 @@ function* samplesOf(profile: Profile): Generator<[number, number]> {
   for (let i = 0; i < profile.samples.length; i++) {
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     at += ms;
-    if (at >= from) yield [profile.samples[i]!, ms];
+    if (between) {
+      const t = profile.startTime + at * 1000;
+      if (t >= between[0]! && t <= between[1]!) yield [profile.samples[i]!, ms];
+    } else if (at >= from) yield [profile.samples[i]!, ms];
   }
 }
 

@@ -68,6 +68,14 @@ export function figure(name: string, value: number, unit: string, what: string):
   console.log(`FIGURE ${name} ${shown} ${unit} # ${what}`);
 }
 
+/** Now on the monotonic clock the CPU profiles of `--cpu-prof` stamp their samples with, in µs. */
+export const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** Prints when a phase of a benchmark ran, for `bench/profile-summary.ts --between A B`. */
+export function phase(name: string, fromUs: number, toUs = monotonicUs()): void {
+  console.log(`PHASE ${name} ${fromUs} ${toUs} # profile-summary --between ${fromUs} ${toUs}`);
+}
+
 /** Linux clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ, 100 on every mainstream kernel). */
 const CLOCK_TICKS = 100;
 

@@ -18,6 +18,16 @@ export const NotificationsInput = z.object({
 });
 export type NotificationsInput = z.infer<typeof NotificationsInput>;
 
+/**
+ * Messages for many users in one call and one statement: the deliveries the notify worker made
+ * within the same few milliseconds (it runs many jobs at once).
+ */
+export const NOTIFICATION_DELIVERIES_MAX = 50;
+export const NotificationBatch = z.object({
+  deliveries: z.array(NotificationsInput).min(1, 'deliveries must not be empty').max(NOTIFICATION_DELIVERIES_MAX, `at most ${NOTIFICATION_DELIVERIES_MAX} deliveries at once`),
+});
+export type NotificationBatch = z.infer<typeof NotificationBatch>;
+
 /** What of a user other services may copy and show (a homestay page names its landlord). */
 export const PublicProfile = z.object({ id: z.string(), nickname: z.string() });
 export type PublicProfile = z.infer<typeof PublicProfile>;
@@ -41,5 +51,5 @@ export const userRoutes = {
     z.object({ profiles: z.array(PublicProfile) }),
   ),
   /** Stores messages for `me { notifications }`; idempotent by (userId, dedupeKey): `created` counts the new ones. */
-  storeNotifications: route('user', '/notifications', NotificationsInput, z.object({ created: z.number().int().min(0) })),
+  storeNotifications: route('user', '/notifications/batch', NotificationBatch, z.object({ created: z.number().int().min(0) })),
 };

@@ -2,6 +2,16 @@ import DataLoader from 'dataloader';
 import { pageSize, toConnection, type Connection, type PageArgs } from './connection.js';
 
 /**
+ * Calls made within the same few milliseconds by unrelated requests or jobs (the consumer's
+ * events, the workers' jobs, a page's fields), as one: `fetch` gets every key and answers each, in
+ * key order, with a value or an Error for that key alone. Never cached: each call sees the data as
+ * it is now, and a repeat (a retry) runs again.
+ */
+export function batchWithin<K, V>(windowMs: number, maxBatchSize: number, fetch: (keys: readonly K[]) => Promise<readonly (V | Error)[]>): DataLoader<K, V> {
+  return new DataLoader<K, V>(fetch, { cache: false, maxBatchSize, batchScheduleFn: (run) => setTimeout(run, windowMs) });
+}
+
+/**
  * A per-request DataLoader that fetches many rows in one query and hands each key its row (or
  * null), in key order as DataLoader requires.
  */

@@ -1,7 +1,7 @@
-import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { PROFILES_MAX, USER_PROFILE_CHANNEL, UserProfileChanged, userRoutes } from '../../contracts/user.js';
 import { call, parseMessage } from '../../lib/contract.js';
+import { batchWithin } from '../../lib/loader.js';
 import type { Logger } from '../../lib/logger.js';
 import { createRedis, type Redis } from '../../lib/redis.js';
 
@@ -32,14 +32,11 @@ export class LandlordNames {
   /** Counts dropped copies: a read that was out while one was dropped does not keep what it read. */
   private drops = 0;
   private subscriber: Redis | null = null;
-  private readonly reads = new DataLoader<string, string | null>(
-    async (ids) => {
-      const { profiles } = await call('homestay', userRoutes.profiles, { ids: [...new Set(ids)] });
-      const byId = new Map(profiles.map((p) => [p.id, p.nickname]));
-      return ids.map((id) => byId.get(id) ?? null);
-    },
-    { cache: false, maxBatchSize: PROFILES_MAX, batchScheduleFn: (run) => setTimeout(run, 1) },
-  );
+  private readonly reads = batchWithin<string, string | null>(1, PROFILES_MAX, async (ids) => {
+    const { profiles } = await call('homestay', userRoutes.profiles, { ids: [...new Set(ids)] });
+    const byId = new Map(profiles.map((p) => [p.id, p.nickname]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
 
   /**
    * The user's nickname, null for an unknown or deleted user: at once when a copy is at hand (a

@@ -1,7 +1,8 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import type { EntityManager, MikroORM } from '../../lib/database.js';
 import type { Logger } from '../../lib/logger.js';
 import { ORDER_STATE_CHANNEL } from '../../contracts/order.js';
+import { batchWithin } from '../../lib/loader.js';
 import { OutboxRelayLoop, updateOutboxRows, type RelayOptions } from '../../lib/outbox-relay.js';
 import type { Redis } from '../../lib/redis.js';
 import type { RecordedEvent } from './state-machine.js';
@@ -32,13 +33,10 @@ function sentMarker(em: EntityManager): DataLoader<string, void> {
   const conn = em.getConnection();
   let marker = markers.get(conn);
   if (!marker) {
-    marker = new DataLoader<string, void>(
-      async (ids) => {
-        await updateOutboxRows(conn, 'order_state_change', 'sent_at = current_timestamp(3), attempts = attempts + 1', ids, ' and sent_at is null');
-        return ids.map(() => undefined);
-      },
-      { cache: false, maxBatchSize: 200, batchScheduleFn: (run) => setTimeout(run, 2) },
-    );
+    marker = batchWithin<string, void>(2, 200, async (ids) => {
+      await updateOutboxRows(conn, 'order_state_change', 'sent_at = current_timestamp(3), attempts = attempts + 1', ids, ' and sent_at is null');
+      return ids.map(() => undefined);
+    });
     markers.set(conn, marker);
   }
   return marker;

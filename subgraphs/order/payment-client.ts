@@ -1,21 +1,18 @@
-import DataLoader from 'dataloader';
 import { PAYMENT_STATES_MAX, paymentRoutes, type PaymentState } from '../../contracts/payment.js';
 import { call } from '../../lib/contract.js';
 import { notFound } from '../../lib/errors.js';
+import { batchWithin } from '../../lib/loader.js';
 
 /**
  * Payment states asked for within the same few milliseconds go in one call: the consumer applies
  * up to a chunk of events at once, each reading its payment. Never cached: every event must see
  * its payment as it is now.
  */
-const states = new DataLoader<string, PaymentState>(
-  async (sns) => {
-    const { payments } = await call('jobs', paymentRoutes.states, { sns: [...sns] });
-    const bySn = new Map(payments.map((p) => [p.sn, p]));
-    return sns.map((sn) => bySn.get(sn) ?? notFound('payment'));
-  },
-  { cache: false, maxBatchSize: PAYMENT_STATES_MAX, batchScheduleFn: (run) => setTimeout(run, 2) },
-);
+const states = batchWithin<string, PaymentState>(2, PAYMENT_STATES_MAX, async (sns) => {
+  const { payments } = await call('jobs', paymentRoutes.states, { sns: [...sns] });
+  const bySn = new Map(payments.map((p) => [p.sn, p]));
+  return sns.map((sn) => bySn.get(sn) ?? notFound('payment'));
+});
 
 /** The payment service's internal API, as the order domain calls it (contracts/payment.ts). */
 export const paymentApi = {

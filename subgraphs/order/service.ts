@@ -47,6 +47,7 @@ export class OrderService {
   // ---------------------------------------------------------------- transitions
 
   transition(...a: Parameters<OrderTransitions['transition']>) { return this.transitions.transition(...a); }
+  move(...a: Parameters<OrderTransitions['move']>) { return this.transitions.move(...a); }
   settle(...a: Parameters<OrderTransitions['settle']>) { return this.transitions.settle(...a); }
   cancel(...a: Parameters<OrderTransitions['cancel']>) { return this.transitions.cancel(...a); }
   closeManyIfUnpaid(...a: Parameters<OrderTransitions['closeManyIfUnpaid']>) { return this.transitions.closeManyIfUnpaid(...a); }

@@ -12,6 +12,8 @@ import { paymentApi } from './payment-client.js';
 import type { OrderQueries } from './queries.js';
 import { STATE_CODE, stateOf, transition, transitionMany, type TradeState, type TransitionFields, type TransitionResult } from './state-machine.js';
 
+export type MoveOptions = { paidAt?: Date; closedAt?: Date } & Pick<TransitionFields, 'refundAmount' | 'refundConfirmedAt'>;
+
 export type CloseOutcome = 'closed' | 'already-closed' | 'not-waiting' | 'missing';
 
 export interface TransitionDeps {
@@ -43,7 +45,21 @@ export class OrderTransitions {
    * releases the nights of a CANCELLED or REFUNDED order (also when the move was already done, to
    * finish a release that failed before; a release that fails now is left to the sweep).
    */
-  async transition(sn: string, to: OrderState, opts: { paidAt?: Date; closedAt?: Date } & Pick<TransitionFields, 'refundAmount' | 'refundConfirmedAt'> = {}) {
+  async transition(sn: string, to: OrderState, opts: MoveOptions = {}) {
+    const { changed, order } = await this.apply(sn, to, opts, true);
+    return { changed, order: order! };
+  }
+
+  /**
+   * transition() for a caller that needs only whether the order moved (the payment-status
+   * consumer): the order is not read back, one query and one entity less per payment event.
+   */
+  async move(sn: string, to: OrderState, opts: MoveOptions = {}): Promise<{ changed: boolean }> {
+    const { changed } = await this.apply(sn, to, opts, false);
+    return { changed };
+  }
+
+  private async apply(sn: string, to: OrderState, opts: MoveOptions, readBack: boolean) {
     const fields: TransitionFields = {};
     if (to === 'WAIT_USE') {
       fields.paidAt = opts.paidAt ?? new Date();
@@ -57,7 +73,7 @@ export class OrderTransitions {
     const result = await transition(this.em, sn, to, fields);
     if (!result) throw notFound('order');
     // Side by side: the change is committed, and a delivery never fails (the relay takes over).
-    const [order] = await Promise.all([this.em.findOneOrFail(HomestayOrder, { sn }, { refresh: true }), this.deliver(result)]);
+    const [order] = await Promise.all([readBack ? this.em.findOneOrFail(HomestayOrder, { sn }, { refresh: true }) : undefined, this.deliver(result)]);
     if (to === 'CANCELLED' || to === 'REFUNDED') await this.releaseQuietly(sn);
     return { changed: result.changed, order };
   }

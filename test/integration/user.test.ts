@@ -208,20 +208,45 @@ describe('the notification store (the jobs notifier calls it)', () => {
   const NOTIFICATIONS = `{ me { notifications { kind title } } }`;
   const message = (kind: string, n = 1) => ({ kind, dedupeKey: `${kind}:${n}`, title: `${kind} title`, body: `${kind} body` });
 
+  const store = (deliveries: unknown) => internalPost('user', '/notifications/batch', { deliveries });
+
   it('stores a batch in one call, once: a repeat or an overlapping batch adds only what is new', async () => {
     const { token, userId } = await signUp();
-    const first = await internalPost('user', '/notifications', { userId, messages: [message('pay-success'), message('check-in-code')] });
+    const first = await store([{ userId, messages: [message('pay-success'), message('check-in-code')] }]);
     expect(first).toEqual({ status: 200, body: { created: 2 } });
-    expect((await internalPost('user', '/notifications', { userId, messages: [message('pay-success'), message('check-in-code')] })).body).toEqual({ created: 0 });
-    expect((await internalPost('user', '/notifications', { userId, messages: [message('pay-success'), message('pay-success', 2)] })).body).toEqual({ created: 1 });
+    expect((await store([{ userId, messages: [message('pay-success'), message('check-in-code')] }])).body).toEqual({ created: 0 });
+    expect((await store([{ userId, messages: [message('pay-success'), message('pay-success', 2)] }])).body).toEqual({ created: 1 });
     const stored = (await gql(NOTIFICATIONS, {}, { token })).data.me.notifications;
     expect(stored.map((n: { kind: string }) => n.kind).sort()).toEqual(['check-in-code', 'pay-success', 'pay-success']);
   });
 
+  it('stores the deliveries of many users in one call, each user getting only their own', async () => {
+    const a = await signUp();
+    const b = await signUp();
+    const res = await store([
+      { userId: a.userId, messages: [message('pay-success', 7), message('check-in-code', 7)] },
+      { userId: b.userId, messages: [message('pay-success', 8)] },
+      // The same dedupe key for another user is another message.
+      { userId: b.userId, messages: [message('check-in-code', 7)] },
+    ]);
+    expect(res).toEqual({ status: 200, body: { created: 4 } });
+    const kinds = async (token: string) => (await gql(NOTIFICATIONS, {}, { token })).data.me.notifications.map((n: { kind: string }) => n.kind).sort();
+    expect(await kinds(a.token)).toEqual(['check-in-code', 'pay-success']);
+    expect(await kinds(b.token)).toEqual(['check-in-code', 'pay-success']);
+  });
+
   it('refuses an empty or oversized batch, or a message without a key, and stores nothing', async () => {
     const { token, userId } = await signUp();
-    for (const messages of [[], Array.from({ length: 11 }, (_, i) => message('x', i)), [{ ...message('y'), dedupeKey: '' }]]) {
-      const res = await internalPost('user', '/notifications', { userId, messages });
+    const ok = { userId, messages: [message('ok')] };
+    const refused = [
+      [],
+      Array.from({ length: 51 }, () => ok),
+      [ok, { userId, messages: [] }],
+      [ok, { userId, messages: Array.from({ length: 11 }, (_, i) => message('x', i)) }],
+      [ok, { userId, messages: [{ ...message('y'), dedupeKey: '' }] }],
+    ];
+    for (const deliveries of refused) {
+      const res = await store(deliveries);
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('BAD_USER_INPUT');
     }

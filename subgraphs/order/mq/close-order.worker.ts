@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue } from 'bullmq';
-import DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import { createRedis } from '../../../lib/redis.js';
 import { traced } from '../../../lib/request-context.js';
@@ -11,6 +10,7 @@ import { openOrderDomain } from './order-domain.js';
 import { applyPaymentEvent, ordersOf } from './payment-event.js';
 import { CloseOrderJob, QUEUES, type PaySuccessNotifyJob } from '../../../contracts/queues.js';
 import { checkedJob } from '../../../lib/contract.js';
+import { batchWithin } from '../../../lib/loader.js';
 import { queueOptions, startWorker } from '../../../lib/queues.js';
 import { CLOSE_BATCH, CLOSE_ORDER_CONCURRENCY } from './queues.js';
 import type { JobRunner } from '../../../lib/job-runner.js';
@@ -97,7 +97,7 @@ export async function openOrderCloser(log: Logger) {
   }
 
   // Not a cache: every call closes anew (a repeat is the point of a retry).
-  const batches = new DataLoader<string, string>(closeOrders, { cache: false, maxBatchSize: CLOSE_BATCH, batchScheduleFn: (run) => setTimeout(run, BATCH_WAIT_MS) });
+  const batches = batchWithin<string, string>(BATCH_WAIT_MS, CLOSE_BATCH, closeOrders);
 
   return {
     closeOrder: (sn: string): Promise<string> => batches.load(sn),

@@ -6,6 +6,9 @@ import { startWorker } from '../../../lib/queues.js';
 import { openOrderDomain } from './order-domain.js';
 import type { JobRunner } from '../../../lib/job-runner.js';
 import { traced } from '../../../lib/request-context.js';
+import { batchWithin } from '../../../lib/loader.js';
+import { notFound } from '../../../lib/errors.js';
+import { toView } from '../service.js';
 
 const yuan = (cents: number) => `¥${(cents / 100).toFixed(2)}`;
 
@@ -39,10 +42,15 @@ export function paySuccessNotifyRunner(notifier: Notifier = new StoredNotifier()
       // The order is read from the order database (the order domain of this process), not from the
       // order subgraph: delivering a message must not wait for that process to be up.
       const domain = await openOrderDomain(log);
+      // The orders of the jobs running at once are read in one query.
+      const orders = batchWithin<string, OrderView>(2, 100, async (sns) => {
+        const found = new Map((await domain.service().findBySns(sns)).map((o) => [o.sn, toView(o)]));
+        return sns.map((sn) => found.get(sn) ?? notFound('order'));
+      });
       const worker = await startWorker<PaySuccessNotifyJob>(
         QUEUES.paySuccessNotify,
         traced(checkedJob(PaySuccessNotifyJob, async (job) => {
-          const order = await domain.service().view(job.data.orderSn);
+          const order = await orders.load(job.data.orderSn);
           if (!order.tradeCode) throw new Error(`order ${order.sn} has no trade code yet (${order.state})`);
           await notifier.deliver(order.userId, renderPaySuccess(order));
         })),

@@ -2,9 +2,8 @@ import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { isDomainError } from '../../../lib/errors.js';
 import type { PaymentState, PaymentStatusEvent } from '../../../contracts/payment.js';
-import type { OrderState, OrderView, Transitioned } from '../../../contracts/order.js';
+import type { OrderState, OrderView } from '../../../contracts/order.js';
 import { paymentApi } from '../payment-client.js';
-import { toView } from '../service.js';
 import type { OrderDomain } from './order-domain.js';
 import type { PaySuccessNotifyJob } from '../../../contracts/queues.js';
 import { PAY_SUCCESS_NOTIFY_JOB_OPTIONS } from './queues.js';
@@ -18,9 +17,10 @@ export const codeOf = (err: unknown) => (isDomainError(err) ? String(err.extensi
 
 /** What applying a payment event needs of its order (ordersOf below; a test may pass its own). */
 export interface OrderAccess {
-  transition(sn: string, to: OrderState, paidAt: string | null, requestId: string): Promise<Transitioned>;
+  /** Moves the order (a guarded transition); `changed`: it moved now, not before. */
+  transition(sn: string, to: OrderState, paidAt: string | null, requestId: string): Promise<{ changed: boolean }>;
   /** The order's live payment was refunded for `amount` (→ REFUNDED, or recorded on a REFUNDED order). */
-  paymentRefunded(sn: string, amount: number, requestId: string): Promise<Transitioned>;
+  paymentRefunded(sn: string, amount: number, requestId: string): Promise<{ changed: boolean }>;
   get(sn: string, requestId: string): Promise<OrderView>;
 }
 
@@ -32,14 +32,8 @@ export interface OrderAccess {
  */
 export function ordersOf(domain: Pick<OrderDomain, 'service'>): OrderAccess {
   return {
-    transition: async (sn, to, paidAt) => {
-      const { changed, order } = await domain.service().transition(sn, to, { paidAt: paidAt ? new Date(paidAt) : undefined });
-      return { changed, order: toView(order) };
-    },
-    paymentRefunded: async (sn, amount) => {
-      const { changed, order } = await domain.service().recordPaymentRefund(sn, amount);
-      return { changed, order: toView(order) };
-    },
+    transition: (sn, to, paidAt) => domain.service().move(sn, to, { paidAt: paidAt ? new Date(paidAt) : undefined }),
+    paymentRefunded: async (sn, amount) => ({ changed: (await domain.service().recordPaymentRefund(sn, amount)).changed }),
     get: (sn) => domain.service().view(sn),
   };
 }

@@ -123,14 +123,34 @@ await withBenchStack(async (stack) => {
   phase('payments.paced', pacedBeginUs);
   const pacedLatencies = latencyOf(paced);
   await sub.quit();
+  // Each event's moment of leaving the payment service (its outbox row marked sent once Kafka
+  // acknowledged it) splits its latency in two: callback → Kafka, Kafka → WAIT_USE.
+  const sentRows = await query<{ sn: string; us: string }>(ns, 'payment', "select message_key sn, timestampdiff(microsecond, '1970-01-01', sent_at) us from payment_outbox where sent_at is not null");
+  const sentAtMs = new Map(sentRows.map((r) => [r.sn, Number(r.us) / 1000 - performance.timeOrigin]));
+  const stages = (ps: typeof payments) => {
+    const known = ps.filter((p) => sentAtMs.has(p.orderSn));
+    const sorted = (f: (p: (typeof ps)[number]) => number) => known.map(f).sort((a, b) => a - b);
+    return {
+      toKafka: sorted((p) => sentAtMs.get(p.orderSn)! - sentAt.get(p.orderSn)!),
+      fromKafka: sorted((p) => paidAt.get(p.orderSn)! - sentAtMs.get(p.orderSn)!),
+    };
+  };
+  const loaded = stages(payments);
+  const pacedStages = stages(paced);
   const [span] = await query(ns, 'payment', 'select timestampdiff(microsecond, min(create_time), max(sent_at)) / 1e6 as s, count(*) n from payment_outbox');
   figure('cpu.payment.ms', cpu, 'ms', 'CPU time of every stack process (gateway, payment, relay, consumer, jobs) per payment, callback to WAIT_USE');
   figure('payments.callback_to_wait_use.p50', pct(latencies, 50), 'ms', `signed callback sent → order WAIT_USE, ${PAYMENTS} payments, ${CONCURRENCY} callbacks in flight`);
   figure('payments.callback_to_wait_use.p99', pct(latencies, 99), 'ms', 'same, 99th percentile');
+  figure('payments.callback_to_kafka.p50', pct(loaded.toKafka, 50), 'ms', 'of that: callback sent → its event acknowledged by Kafka (payment service and outbox relay)');
+  figure('payments.callback_to_kafka.p99', pct(loaded.toKafka, 99), 'ms', 'same, 99th percentile');
+  figure('payments.kafka_to_wait_use.p50', pct(loaded.fromKafka, 50), 'ms', 'of that: event acknowledged by Kafka → order WAIT_USE (Kafka delivery and the consumer)');
+  figure('payments.kafka_to_wait_use.p99', pct(loaded.fromKafka, 99), 'ms', 'same, 99th percentile');
   figure('payments.callbacks.rps', (PAYMENTS / (callbacksDone - begin)) * 1000, 'req/s', 'callbacks answered SUCCESS through the gateway');
   figure('payments.pipeline.events_per_s', (PAYMENTS / (end - begin)) * 1000, 'events/s', 'payment events through outbox relay, Kafka and consumer to WAIT_USE (first callback → last WAIT_USE)');
   figure('payments.paced.rate', rate, 'req/s', `callbacks sent on a clock at ${PACED_SHARE * 100} % of payments.callbacks.rps, ${PACED} payments`);
   figure('payments.paced.callback_to_wait_use.p50', pct(pacedLatencies, 50), 'ms', 'signed callback sent → order WAIT_USE at that rate');
   figure('payments.paced.callback_to_wait_use.p99', pct(pacedLatencies, 99), 'ms', 'same, 99th percentile');
+  figure('payments.paced.callback_to_kafka.p99', pct(pacedStages.toKafka, 99), 'ms', 'at that rate: callback sent → event acknowledged by Kafka, 99th percentile');
+  figure('payments.paced.kafka_to_wait_use.p99', pct(pacedStages.fromKafka, 99), 'ms', 'at that rate: event acknowledged by Kafka → order WAIT_USE, 99th percentile');
   figure('payments.relay.events_per_s', Number(span!.n) / Math.max(Number(span!.s), 0.001), 'events/s', 'outbox rows written → acknowledged by Kafka (first row written → last marked sent)');
 }, { env: { ORDER_PAY_TIMEOUT: '30m', ORDER_MAX_UNPAID_PER_USER: '1000000' } });

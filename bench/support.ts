@@ -114,6 +114,8 @@ export function cpuPerOpSince(stack: Stack, before: Record<string, number>, labe
 /** Runs `run` and measures its CPU per operation (cpuPerOpSince). */
 export async function cpuPerOp<T>(stack: Stack, label: string, run: () => Promise<T>, ops: (r: T) => number): Promise<{ result: T; msPerOp: number }> {
   const before = stackCpuByProcess(stack);
+  const from = monotonicUs();
   const result = await run();
+  phase(label, from);
   return { result, msPerOp: cpuPerOpSince(stack, before, label, ops(result)) };
 }

@@ -13,7 +13,8 @@ export type NotificationMessage = z.infer<typeof NotificationMessage>;
 
 /** Messages for one user, stored together (a paid order's two messages are one call, one statement). */
 export const NotificationsInput = z.object({
-  userId: z.string().min(1, 'userId is required').max(32),
+  // A user id (bigint unsigned): anything else would fail the whole batch's INSERT, not one delivery.
+  userId: z.string().regex(/^\d{1,20}$/, 'userId must be a user id'),
   messages: z.array(NotificationMessage).min(1, 'messages must not be empty').max(10, 'at most 10 messages at once'),
 });
 export type NotificationsInput = z.infer<typeof NotificationsInput>;

@@ -244,6 +244,7 @@ describe('the notification store (the jobs notifier calls it)', () => {
       [ok, { userId, messages: [] }],
       [ok, { userId, messages: Array.from({ length: 11 }, (_, i) => message('x', i)) }],
       [ok, { userId, messages: [{ ...message('y'), dedupeKey: '' }] }],
+      [ok, { userId: 'not-an-id', messages: [message('z')] }],
     ];
     for (const deliveries of refused) {
       const res = await store(deliveries);

@@ -113,7 +113,7 @@ function print(title: string, totals: Map<string, number>): void {
 /** Which process wrote a profile: the entry module it loaded (file names only carry the pid). */
 function processOf(profile: Profile): string {
   for (const n of profile.nodes) {
-    const m = /\/(gateway|jobs)\/main\.ts$|\/subgraphs\/(\w+)\/main\.ts$/.exec(n.callFrame.url);
+    const m = /\/(gateway|jobs)\/main\.[jt]s$|\/subgraphs\/(\w+)\/main\.[jt]s$/.exec(n.callFrame.url);
     if (m) return m[1] ?? m[2]!;
   }
   return 'unknown process';

@@ -2,11 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { Stack, type StackOptions } from '../test/support/stack.js';
+import { removeStackBuild, useStackBuild } from '../test/support/transpile.js';
 
 /**
  * Benchmarks run the real product processes, like the integration tests, in a namespace of their
  * own that is dropped afterwards. Each bench script is runnable alone (`tsx bench/x.ts`) and
  * prints its figures; `npm run bench` runs them all.
+ *
+ * The processes run the product transpiled to JavaScript, as it ships (`npm run build`), not through
+ * tsx: tsx's loader stays in the process after start-up (its source-map hooks), and its transform
+ * wraps every function created at run time in a `__name` call (esbuild's keepNames), which the
+ * profiles of a `me` or a catalog page showed among their hot functions. BENCH_TSX=1 runs the
+ * TypeScript sources through tsx instead.
  */
 export async function withBenchStack<T>(
   fn: (stack: Stack) => Promise<T>,
@@ -19,12 +26,17 @@ export async function withBenchStack<T>(
   const { cleanupNamespace } = await import('../test/support/cleanup.js');
   await ensureInfra(() => undefined);
   await migrateAll(() => undefined);
-  const stack = await Stack.start({ namespace, ...opts, env: { LOG_LEVEL: 'error', ...opts.env } });
+  if (process.env.BENCH_TSX !== '1') await useStackBuild(namespace);
   try {
-    return await fn(stack);
+    const stack = await Stack.start({ namespace, ...opts, env: { LOG_LEVEL: 'error', ...opts.env } });
+    try {
+      return await fn(stack);
+    } finally {
+      await stack.close();
+      await cleanupNamespace(namespace);
+    }
   } finally {
-    await stack.close();
-    await cleanupNamespace(namespace);
+    removeStackBuild(namespace);
   }
 }
 

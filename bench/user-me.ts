@@ -1,5 +1,5 @@
 import { CONTEXT_HEADER, signContext } from '../lib/internal-auth.js';
-import { figure, loadGraphql, withBenchStack } from './support.js';
+import { figure, loadGraphql, monotonicUs, phase, withBenchStack } from './support.js';
 
 /** `me` through the gateway versus the same query straight at the user subgraph: the gateway's overhead. */
 const ME = { query: '{ me { id nickname mobile } }' };
@@ -18,12 +18,16 @@ await withBenchStack(
     }).then((r) => r.json());
     const { accessToken, user } = reg.data.register;
 
+    const gatewayFrom = monotonicUs();
     const viaGateway = await loadGraphql(stack.graphqlUrl, ME, { duration, headers: { authorization: `Bearer ${accessToken}` } });
+    phase('me.gateway', gatewayFrom);
     // A context signed once is valid for five minutes: enough for this run.
+    const directFrom = monotonicUs();
     const direct = await loadGraphql(`${stack.url('user')}/graphql`, ME, {
       duration,
       headers: { [CONTEXT_HEADER]: signContext({ userId: user.id }, secret) },
     });
+    phase('me.subgraph', directFrom);
     figure('me.gateway.rps', viaGateway.requestsPerSec, 'req/s', '`me` through the gateway, 50 connections');
     figure('me.gateway.p50', viaGateway.p50, 'ms', '`me` through the gateway, median latency');
     figure('me.gateway.p99', viaGateway.p99, 'ms', '`me` through the gateway, 99th percentile latency');

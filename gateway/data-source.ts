@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { CONTEXT_HEADER, signContext } from '../lib/internal-auth.js';
 import { subgraphFetchDuration } from '../lib/metrics.js';
 import { SpanKind, childSpan, endSpan, traceCarrier, type RequestContext } from '../lib/request-context.js';
-import { postToSubgraph, SubgraphResponse, uniqueRepresentations, type SubgraphReply } from './subgraph-fetch.js';
+import { encodeVariables, postToSubgraph, SubgraphResponse, withMember, type SubgraphReply } from './subgraph-fetch.js';
 
 export { closeAgent } from './subgraph-fetch.js';
 
@@ -141,10 +141,9 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       this.willSendRequest(options);
       if (trace) for (const [k, v] of Object.entries(traceCarrier(span))) headers.set(k, v);
       if (!request.query) throw new Error('Missing query');
-      const unique = uniqueRepresentations(request.variables);
-      if (unique) request.variables = unique.variables;
-      const sent = await this.send(request, options.context as GatewayContext, replyMemo(options));
-      const response = unique ? unique.expand(sent) : sent;
+      const variables = encodeVariables(request.variables);
+      const sent = await this.send(request, variables.json, options.context as GatewayContext, replyMemo(options));
+      const response = variables.expand ? variables.expand(sent) : sent;
       // Only client operations carry a cache policy to narrow (not health checks or schema loads).
       if ('incomingRequestContext' in options && this.honorSubgraphCacheControlHeader) {
         const policy = options.incomingRequestContext.overallCachePolicy;
@@ -162,8 +161,8 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   /** The HTTP exchange, with the stock data source's results and errors. */
-  private async send(request: SubgraphRequest, context: GatewayContext, replies: Map<string, Promise<SubgraphReply>> | undefined) {
-    const { http, ...withoutHttp } = request;
+  private async send(request: SubgraphRequest, variablesJson: string, context: GatewayContext, replies: Map<string, Promise<SubgraphReply>> | undefined) {
+    const { http, variables: _variables, ...withoutHttp } = request;
     if (!http) throw new Error("Internal error: Only 'http' requests are supported.");
     const headers: Record<string, string> = {};
     for (const [k, v] of http.headers) headers[k] = v;
@@ -171,10 +170,10 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     try {
       // Mutations are never shared: each one must run.
       const shareable = typeof withoutHttp.query === 'string' && !/^\s*mutation\b/.test(withoutHttp.query);
-      const key = shareable && replies ? `${this.origin}${this.path}\n${unnamed(withoutHttp.query!)}\n${JSON.stringify(withoutHttp.variables ?? null)}` : undefined;
+      const key = shareable && replies ? `${this.origin}${this.path}\n${unnamed(withoutHttp.query!)}\n${variablesJson}` : undefined;
       let reply = key === undefined ? undefined : replies!.get(key);
       if (!reply) {
-        reply = postToSubgraph(this.origin, this.path, headers, JSON.stringify(withoutHttp), shareable);
+        reply = postToSubgraph(this.origin, this.path, headers, withMember(JSON.stringify(withoutHttp), 'variables', variablesJson), shareable);
         if (key !== undefined) replies!.set(key, reply);
       }
       response = new SubgraphResponse(http.url, await reply);

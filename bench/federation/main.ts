@@ -4,6 +4,7 @@ import os from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
 import { freePort, freePorts } from '../../test/support/ports.js';
+import { removeStackBuild, useStackBuild } from '../../test/support/transpile.js';
 import { figure, loadGraphql, type LoadResult } from '../support.js';
 import { NAMES, SUBGRAPHS, TEST_QUERY } from './subgraphs.js';
 
@@ -18,12 +19,17 @@ import { NAMES, SUBGRAPHS, TEST_QUERY } from './subgraphs.js';
  * 3) for BENCH_DURATION seconds each in all (default 12), so background load hits all alike.
  * req/s = requests over the total seconds; p99 = median of the rounds' p99; peak memory = the
  * gateway process's peak RSS (VmHWM) over its whole life, warm-up included.
+ *
+ * (a) runs transpiled to JavaScript, as it ships (`npm run build`), like the stack benchmarks
+ * (bench/support.ts: tsx's loader and keepNames wrappers cost the product CPU on every request);
+ * BENCH_TSX=1 runs it through tsx. The other gateways are libraries: their code is JavaScript already.
  */
 const ROOT = new URL('../../', import.meta.url).pathname;
 const duration = Number(process.env.BENCH_DURATION ?? 12);
 const warmup = Number(process.env.BENCH_WARMUP ?? 3);
 const only = process.env.BENCH_GATEWAYS?.split(',');
 const children: ChildProcess[] = [];
+const BUILD_NAMESPACE = `benchfed${process.pid}`;
 
 function start(file: string, args: string[], env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', file, ...args], {
@@ -76,6 +82,7 @@ async function query(url: string): Promise<string> {
 }
 
 try {
+  if (process.env.BENCH_TSX !== '1') await useStackBuild(BUILD_NAMESPACE);
   const ports = await freePorts(NAMES.length);
   await Promise.all(NAMES.map((name, i) => start(`${ROOT}bench/federation/subgraphs.ts`, [`${name}=${ports[i]}`], { NODE_ENV: 'production' })));
   const composed = composeServices(
@@ -117,8 +124,10 @@ try {
     const env = { SUPERGRAPH_PATH: supergraphPath, PORT: String(port), NODE_ENV: 'production', ...(g.env?.(port) ?? {}) };
     let child: ChildProcess;
     try {
+      const build = process.env.STACK_BUILD;
+      const entry = build ? ['--enable-source-maps', `${build}/${g.file.replace(/\.ts$/, '.js')}`] : ['--import', 'tsx', g.file];
       child = g.file.startsWith('gateway/')
-        ? spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', g.file], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] })
+        ? spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] })
         : await start(`${ROOT}${g.file}`, [], env);
       if (g.file.startsWith('gateway/')) children.push(child);
       await waitHealthy(`http://127.0.0.1:${port}${g.path}`, child);
@@ -190,4 +199,5 @@ try {
   }
 } finally {
   for (const c of children.reverse()) await stop(c);
+  removeStackBuild(BUILD_NAMESPACE);
 }

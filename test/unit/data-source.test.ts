@@ -153,6 +153,20 @@ describe('SignedDataSource', () => {
     ]);
   });
 
+  it('sends distinct entities and every other variable as they are, and a fetch of no variables without any', async () => {
+    received.length = 0;
+    reply = () => ({ status: 200, body: '{"data":{"_entities":[{"nickname":"a"},{"nickname":"b"}]}}' });
+    const query = 'query($representations:[_Any!]!,$f:F){_entities(representations:$representations){...on User{nickname}}}';
+    const variables = { f: { deep: [1, 'two', null] }, representations: [{ __typename: 'User', id: '1' }, { __typename: 'User', id: '2', extra: { a: true } }] };
+    const ctx = { userId: null, requestId: 'r2' };
+    const res = await new SignedDataSource(url, secret, 'unit').process({ ...options(query, ctx), request: { query, variables } } as GraphQLDataSourceProcessOptions<GatewayContext>);
+    expect(received[0]!.body.variables).toEqual(variables);
+    expect(res.data).toEqual({ _entities: [{ nickname: 'a' }, { nickname: 'b' }] });
+    await new SignedDataSource(url, secret, 'unit').process({ ...options('{ x }', ctx), request: { query: '{ x }' } } as GraphQLDataSourceProcessOptions<GatewayContext>);
+    expect(received[1]!.body.query).toBe('{ x }');
+    expect(received[1]!.body.variables ?? null).toBeNull();
+  });
+
   it('reads a 400 with GraphQL errors as a GraphQL response, and any other failure as an HTTP error', async () => {
     const source = new SignedDataSource(url, secret, 'unit');
     const ctx = { userId: '7', requestId: 'r1' };

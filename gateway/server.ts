@@ -27,6 +27,7 @@ import { closeAgent, SignedDataSource, type GatewayContext } from './data-source
 import { closeRateLimits, openRateLimits } from '../lib/rate-limits.js';
 import { clientAddress, requestAddress } from './client-address.js';
 import { ipRateLimit } from './ip-limit.js';
+import { installResultShaping } from './result-shaping.js';
 
 const isService = (name: string): name is ServiceName => (SERVICES as readonly string[]).includes(name);
 
@@ -50,6 +51,7 @@ export async function startGateway(port = config().ports.gateway) {
   // Whom to believe about the client's address (X-Forwarded-For): nobody unless TRUST_PROXY says.
   app.set('trust proxy', cfg.trustProxy);
 
+  if (!installResultShaping()) log.warn('@apollo/gateway is not the version gateway/result-shaping.ts knows: answers are shaped by its stock code (slower)');
   const gateway = new ApolloGateway({
     logger: log,
     supergraphSdl: servedSupergraph(readFileSync(cfg.supergraphPath, 'utf8'), cfg.isProduction),

@@ -4,6 +4,7 @@ import { rateLimited } from './errors.js';
 import { rateLimitedTotal } from './metrics.js';
 import { createRedis, redisKey, type Redis } from './redis.js';
 import { createLogger, type Logger } from './logger.js';
+import { RateLimitBatches } from './rate-limit-batches.js';
 
 let moduleLog: Logger | undefined;
 const log = () => (moduleLog ??= createLogger('rate-limits'));
@@ -19,6 +20,7 @@ const log = () => (moduleLog ??= createLogger('rate-limits'));
  */
 export class RateLimit {
   private readonly limiter: RateLimiterRedis | null;
+  private readonly batches: RateLimitBatches | null;
 
   constructor(
     /** Names the limit in Redis keys and in rate_limited_total{limit}. */
@@ -32,8 +34,10 @@ export class RateLimit {
     /**
      * failClosed: when neither Redis nor the insurance can count, refuse (throw) instead of letting
      * the call through: for a lockout guarding a secret, where an uncounted guess is the risk.
+     * batchMs: count the calls of keys well below the limit here and send them to Redis together
+     * every batchMs (lib/rate-limit-batches.ts); for a limit on every request, never on a lockout.
      */
-    private readonly opts: { failClosed?: boolean } = {},
+    private readonly opts: { failClosed?: boolean; batchMs?: number } = {},
   ) {
     this.limiter =
       points > 0
@@ -47,6 +51,8 @@ export class RateLimit {
             insuranceLimiter: new RateLimiterMemory({ points, duration: windowSeconds }),
           })
         : null;
+    // Headroom for the calls other processes took and had not sent yet: a quarter of the limit.
+    this.batches = this.limiter && opts.batchMs ? new RateLimitBatches(this.limiter, points, windowSeconds * 1000, opts.batchMs, Math.ceil(points / 4)) : null;
   }
 
   get enabled(): boolean {
@@ -57,6 +63,12 @@ export class RateLimit {
   async take(key: string): Promise<number> {
     if (!this.limiter) return 0;
     try {
+      if (this.batches) {
+        const ms = await this.batches.take(key);
+        if (!ms) return 0;
+        rateLimitedTotal.inc({ limit: this.name });
+        return Math.max(1, Math.ceil(ms / 1000));
+      }
       await this.limiter.consume(key);
       return 0;
     } catch (err) {
@@ -86,6 +98,11 @@ export class RateLimit {
     await this.limiter?.reward(key, 1);
   }
 
+  /** Sends the calls counted here and not yet in Redis (a batched limit, at shutdown). */
+  async flush(): Promise<void> {
+    await this.batches?.flush();
+  }
+
   /**
    * Once `key` has spent its points, refuses it for `seconds` from now rather than until its
    * window ends (a lockout that runs from the last wrong attempt).
@@ -100,7 +117,8 @@ export class RateLimit {
 let connection: Redis | undefined;
 function limitsRedis(): Redis {
   if (!connection) {
-    connection = createRedis({ enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000 });
+    // Auto-pipelining: a batched limit's flush sends every key's count in one write.
+    connection = createRedis({ enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000, enableAutoPipelining: true });
     // An outage shows in /readyz and in the other connections' logs; here it only means the insurance counts.
     connection.on('error', () => undefined);
   }
@@ -110,7 +128,7 @@ function limitsRedis(): Redis {
 export function buildRateLimits(cfg: Config, redis: () => Redis = limitsRedis) {
   return {
     /** Every GraphQL request (HTTP) and socket operation per client address, at the gateway. */
-    gatewayPerIp: new RateLimit('gateway-ip', cfg.rateLimitIpPerMinute, 60, 'requests from this address', redis),
+    gatewayPerIp: new RateLimit('gateway-ip', cfg.rateLimitIpPerMinute, 60, 'requests from this address', redis, { batchMs: 20 }),
     /** login and register per client address (user service). */
     authPerIp: new RateLimit('auth-ip', cfg.rateLimitAuthPerIp, 3600, 'sign-in and sign-up attempts from this address', redis),
     /** Failed logins per mobile (user service): a login counts until its password proves right. */
@@ -153,7 +171,9 @@ export async function openRateLimits(): Promise<RateLimits> {
 /** Closes the limits' Redis connection (a process's shutdown). */
 export async function closeRateLimits(): Promise<void> {
   const c = connection;
+  const built = limits;
   connection = undefined;
   limits = undefined;
+  if (built) await Promise.all(Object.values(built).map((l) => l.flush()));
   await c?.quit().catch(() => c.disconnect());
 }

@@ -53,6 +53,47 @@ describe('RateLimit', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
+  it('batched (the gateway per-address limit): counts far below the limit reach Redis together, and refusals near it are exact across processes', async () => {
+    const name = uniqueName();
+    const [one, two, reader] = [sharedRedis(), sharedRedis(), sharedRedis()];
+    await Promise.all([ready(one), ready(two), ready(reader)]);
+    // 40 points: the first 30 calls of each process are counted in memory, sent every 20 ms.
+    const inOne = new RateLimit(name, 40, 60, 'calls', () => one, { batchMs: 20 });
+    const inTwo = new RateLimit(name, 40, 60, 'calls', () => two, { batchMs: 20 });
+    const stored = async () => Number((await reader.get(`${process.env.NAMESPACE}:rate-limit:${name}:k`)) ?? 0);
+    for (let i = 0; i < 5; i++) expect(await inOne.take('k')).toBe(0);
+    expect(await stored()).toBe(0);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await stored()).toBe(5);
+    // Alternating processes, slower than a flush (as the calls of one client are): 40 in all pass, then none.
+    const answers: number[] = [];
+    for (let i = 5; i < 50; i++) {
+      answers.push(await (i % 2 ? inTwo : inOne).take('k'));
+      if (i % 4 === 0) await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(answers.filter((a) => a === 0)).toHaveLength(35);
+    expect(answers.slice(0, 35).every((a) => a === 0)).toBe(true);
+    for (const refused of answers.slice(35)) {
+      expect(refused).toBeGreaterThanOrEqual(59);
+      expect(refused).toBeLessThanOrEqual(60);
+    }
+    await inOne.flush();
+    await inTwo.flush();
+    expect(await stored()).toBeGreaterThanOrEqual(40);
+  });
+
+  it('batched, keeps limiting while Redis cannot be reached', async () => {
+    const down = redisAt(`redis://127.0.0.1:${await freePort()}`);
+    const limit = new RateLimit(uniqueName(), 8, 60, 'calls', () => down, { batchMs: 20 });
+    const answers: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      answers.push(await limit.take('k'));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(answers.slice(0, 8)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(answers.slice(8).every((a) => a > 0)).toBe(true);
+  });
+
   it('is off at 0 points', async () => {
     const limit = new RateLimit(uniqueName(), 0, 60, 'calls', () => {
       throw new Error('no Redis needed');

@@ -179,6 +179,28 @@ function assignments(to: TradeState, fields: TransitionFields): { sets: string; 
 }
 
 /**
+ * assignments() for many orders whose fields differ (each paid order its own paid_at and trade
+ * code): each column a `case sn` over the orders. Every order must carry the same fields.
+ */
+function assignmentsEach(to: TradeState, sns: readonly string[], fieldsOf: (sn: string) => TransitionFields): { sets: string; params: unknown[] } {
+  const sets = ['trade_state = ?', 'version = version + 1', 'update_time = current_timestamp'];
+  const params: unknown[] = [STATE_CODE[to]];
+  const each = sns.map(fieldsOf);
+  const keys = Object.keys(each[0] ?? {}).filter((k) => each[0]![k as keyof TransitionFields] !== undefined) as (keyof typeof COLUMN)[];
+  for (const fields of each) {
+    const present = Object.keys(fields).filter((k) => fields[k as keyof TransitionFields] !== undefined);
+    if ('booked' in fields || present.length !== keys.length || !keys.every((k) => present.includes(k))) {
+      throw new Error('transitionMany: per-order fields must name the same columns, and no snapshot');
+    }
+  }
+  for (const key of keys) {
+    sets.push(`${COLUMN[key]} = case sn ${sns.map(() => 'when ? then ?').join(' ')} end`);
+    sns.forEach((sn, i) => params.push(sn, each[i]![key]));
+  }
+  return { sets: sets.join(', '), params };
+}
+
+/**
  * Moves order `sn` to `to` with one guarded UPDATE, and records the change for subscribers in the
  * same transaction. When another writer moved the order in between, the current state is read
  * again and planned again (at most a few times: every real move goes forward, so this ends). A
@@ -262,7 +284,13 @@ export type BatchTransition = TransitionResult | null | 'impossible';
  * events. Each order is planned on its own, exactly as transition() plans it; the rows are held,
  * so no other writer moves them in between. The caller delivers the recorded events after the commit.
  */
-export async function transitionMany(em: EntityManager, sns: readonly string[], to: TradeState, fields: TransitionFields = {}): Promise<Map<string, BatchTransition>> {
+export async function transitionMany(
+  em: EntityManager,
+  sns: readonly string[],
+  to: TradeState,
+  /** The same for every order, or each order's own (all naming the same columns). */
+  fields: TransitionFields | ((sn: string) => TransitionFields) = {},
+): Promise<Map<string, BatchTransition>> {
   const unique = [...new Set(sns)].sort();
   const result = new Map<string, BatchTransition>();
   if (!unique.length) return result;
@@ -293,7 +321,7 @@ export async function transitionMany(em: EntityManager, sns: readonly string[], 
     }
     if (!moving.length) return;
     const from = TRANSITIONS[to]!;
-    const { sets, params } = assignments(to, fields);
+    const { sets, params } = typeof fields === 'function' ? assignmentsEach(to, moving.map((m) => m.sn), fields) : assignments(to, fields);
     const res = await conn.execute<{ affectedRows: number }>(
       `update homestay_order set ${sets} where sn in (${moving.map(() => '?').join(',')}) and trade_state = ? and del_state = 0`,
       [...params, ...moving.map((m) => m.sn), STATE_CODE[from]],

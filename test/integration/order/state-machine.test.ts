@@ -121,6 +121,28 @@ describe('order state machine (guarded UPDATE on the real database)', () => {
     }
   });
 
+  it('transitionMany writes each order its own fields (the payments of one moment, each its paid_at and trade code)', async () => {
+    const sns = [await insertOrder('WAIT_PAY'), await insertOrder('WAIT_PAY'), await insertOrder('CANCELLED')];
+    const fields = new Map(sns.map((sn, i) => [sn, { paidAt: new Date(Date.UTC(2030, 0, 1, 0, 0, i, 7 * i)), tradeCode: `CODE${i}` }]));
+    const result = await transitionMany(em, sns, 'WAIT_USE', (sn) => fields.get(sn)!);
+    expect(result.get(sns[0]!)).toMatchObject({ changed: true, from: 'WAIT_PAY', to: 'WAIT_USE' });
+    expect(result.get(sns[1]!)).toMatchObject({ changed: true, from: 'WAIT_PAY', to: 'WAIT_USE' });
+    expect(result.get(sns[2]!)).toBe('impossible');
+    const rows = await em.getConnection().execute<{ sn: string; paid_at: string; trade_code: string; trade_state: number }[]>(
+      'select sn, paid_at, trade_code, trade_state from homestay_order where sn in (?, ?, ?) order by sn',
+      sns,
+    );
+    expect(rows.map((r) => [r.sn, stateOf(r.trade_state), r.paid_at && new Date(`${String(r.paid_at).replace(' ', 'T')}Z`).toISOString(), r.trade_code])).toEqual([
+      [sns[0], 'WAIT_USE', fields.get(sns[0]!)!.paidAt.toISOString(), 'CODE0'],
+      [sns[1], 'WAIT_USE', fields.get(sns[1]!)!.paidAt.toISOString(), 'CODE1'],
+      [sns[2], 'CANCELLED', null, null],
+    ]);
+    await expect(transitionMany(em, [sns[0]!], 'WAIT_USE', () => ({ paidAt: new Date() }))).resolves.toBeDefined();
+    const [a, b] = [await insertOrder('WAIT_PAY'), await insertOrder('WAIT_PAY')];
+    await expect(transitionMany(em, [a, b], 'WAIT_USE', (sn) => (sn === a ? { paidAt: new Date(), tradeCode: 'X' } : { paidAt: new Date() }))).rejects.toThrow(/same columns/);
+    expect((await row(a)).state).toBe('WAIT_PAY');
+  });
+
   it('reports a missing order as null', async () => {
     expect(await transition(em, 'HSO-missing', 'CANCELLED')).toBeNull();
   });

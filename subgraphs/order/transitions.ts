@@ -39,7 +39,16 @@ function paidMover(em: EntityManager) {
     mover = batchWithin<{ sn: string; fields: TransitionFields }, BatchTransition>(2, 50, async (moves) => {
       const fieldsOf = new Map(moves.map((m) => [m.sn, m.fields]));
       const moved = await transitionMany(em, [...fieldsOf.keys()], 'WAIT_USE', (sn) => fieldsOf.get(sn)!);
-      return moves.map((m) => moved.get(m.sn) ?? null);
+      // The same order twice in one batch (the close job and the sweep paying it at once): the
+      // first caller moved it and delivers its change; a later one finds it paid, as transition()
+      // would have told it, and delivers nothing (the change must be published once).
+      const told = new Set<string>();
+      return moves.map((m) => {
+        const r = moved.get(m.sn) ?? null;
+        if (!r || r === 'impossible' || told.has(m.sn)) return r && r !== 'impossible' ? { changed: false, from: r.to, to: r.to, userId: r.userId } : r;
+        told.add(m.sn);
+        return r;
+      });
     });
     paidMovers.set(conn, mover);
   }

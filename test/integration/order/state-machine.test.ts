@@ -220,6 +220,37 @@ describe('order state machine (guarded UPDATE on the real database)', () => {
     }
   });
 
+  it('pays an order once and publishes its change once when the same payment is applied twice at once (one batch of paid moves)', async () => {
+    // Found by CI (close.test.ts): the close job and the consumer paying one order within 2 ms
+    // shared one batch, and both callers delivered the batch's one change.
+    const { createRedis } = await import('../../../lib/redis.js');
+    const { ORDER_STATE_CHANNEL } = await import('../../../contracts/order.js');
+    const { createLogger } = await import('../../../lib/logger.js');
+    const { OrderTransitions } = await import('../../../subgraphs/order/transitions.js');
+    const redis = createRedis();
+    const sub = createRedis();
+    const heard: string[] = [];
+    try {
+      await sub.subscribe(ORDER_STATE_CHANNEL());
+      const [sn, other] = [await insertOrder('WAIT_PAY'), await insertOrder('WAIT_PAY')];
+      sub.on('message', (_c, m) => {
+        const e = JSON.parse(m) as { sn: string; to: string };
+        if (e.sn === sn || e.sn === other) heard.push(`${e.sn} ${e.to}`);
+      });
+      const mover = () => new OrderTransitions(orm.em.fork() as EntityManager, { redis, log: createLogger('test') }, undefined as never);
+      const results = await Promise.all([sn, sn, other, sn].map((s) => mover().move(s, 'WAIT_USE', { paidAt: new Date() })));
+      expect(results.map((r) => r.changed)).toEqual([true, false, true, false]);
+      expect((await row(sn)).version).toBe(1);
+      expect(await changes(sn)).toHaveLength(1);
+      await expect.poll(() => heard.length).toBe(2);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(heard.sort()).toEqual([`${other} WAIT_USE`, `${sn} WAIT_USE`].sort());
+    } finally {
+      sub.disconnect();
+      redis.disconnect();
+    }
+  });
+
   it('makes one change when the same transition races with itself', async () => {
     const sn = await insertOrder('WAIT_PAY');
     const results = await Promise.all(Array.from({ length: 8 }, () => transition(orm.em.fork() as EntityManager, sn, 'CANCELLED')));

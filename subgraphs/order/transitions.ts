@@ -45,7 +45,8 @@ function paidMover(em: EntityManager) {
       const told = new Set<string>();
       return moves.map((m) => {
         const r = moved.get(m.sn) ?? null;
-        if (!r || r === 'impossible' || told.has(m.sn)) return r && r !== 'impossible' ? { changed: false, from: r.to, to: r.to, userId: r.userId } : r;
+        if (!r || r === 'impossible') return r;
+        if (told.has(m.sn)) return { changed: false, from: r.to, to: r.to, userId: r.userId };
         told.add(m.sn);
         return r;
       });
